@@ -1,0 +1,28 @@
+"""loggerspec's reference implementation: pytorch_lightning 1.5's ``loggers.base``, right where 1.5 is wrong.
+
+``from impl import LightningLoggerBase`` replaces ``from pytorch_lightning.loggers.base import
+LightningLoggerBase``; the README's table lists every deliberate difference.
+"""
+
+from impl._collection import LoggerCollection, LoggerCollectionError
+from impl._dummy import DummyExperiment, DummyLogger
+from impl._logger import LightningLoggerBase
+from impl._memory import Call, InMemoryLogger
+from impl._merge import merge_dicts
+from impl._rank import RANK_ENV_VARS, RankZeroOnly, rank_from_environment, rank_zero_experiment, rank_zero_only
+
+__all__ = [
+    "Call",
+    "DummyExperiment",
+    "DummyLogger",
+    "InMemoryLogger",
+    "LightningLoggerBase",
+    "LoggerCollection",
+    "LoggerCollectionError",
+    "RANK_ENV_VARS",
+    "RankZeroOnly",
+    "merge_dicts",
+    "rank_from_environment",
+    "rank_zero_experiment",
+    "rank_zero_only",
+]

@@ -1,0 +1,126 @@
+"""The reference ``LoggerCollection``: one logger that forwards every call to its members."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, overload
+
+import spec
+from impl._logger import LightningLoggerBase
+from impl._merge import _NUMPY_MEAN
+from impl._validate import check_agg_funcs, check_callable, check_metrics, check_status, check_step
+
+__all__ = ["LoggerCollection", "LoggerCollectionError"]
+
+
+class LoggerCollectionError(ExceptionGroup[Exception]):
+    """Raised by a ``LoggerCollection`` call after it reached every member, carrying each member's
+    error in member order; each error has a note naming the member's index and type."""
+
+
+class LoggerCollection(LightningLoggerBase):
+    """The LoggerCollection class is used to iterate all logging actions over the given ``logger_iterable``.
+
+    Implements :class:`spec.Collection`.
+
+    Args:
+        logger_iterable: An iterable collection of loggers; it is read once, here.
+    """
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__()
+        if isinstance(logger_iterable, (str, bytes, Mapping)) or not isinstance(logger_iterable, Iterable):
+            raise TypeError(f"logger_iterable must be an iterable of loggers, got {type(logger_iterable).__name__}")
+        # Note: the members are read once (1.5 re-reads the iterable at every call, so a
+        # generator reaches its loggers once and later calls reach none).
+        self._loggers: tuple[spec.Logger, ...] = tuple(logger_iterable)
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        # Note: every member is reached even when one raises (1.5 stops at the first error).
+        errors: list[Exception] = []
+        failed: list[str] = []
+        for index, logger in enumerate(self._loggers):
+            try:
+                getattr(logger, method)(*args, **kwargs)
+            except Exception as error:
+                error.add_note(f"raised by LoggerCollection member {index} ({type(logger).__name__}).{method}")
+                errors.append(error)
+                failed.append(str(index))
+        if errors:
+            raise LoggerCollectionError(
+                f"{method} failed in {len(errors)} of {len(self._loggers)} loggers (members {', '.join(failed)})",
+                errors,
+            )
+
+    @overload
+    def __getitem__(self, index: int) -> spec.Logger: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[spec.Logger, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> spec.Logger | tuple[spec.Logger, ...]:
+        return self._loggers[index]
+
+    def __iter__(self) -> Iterator[spec.Logger]:
+        return iter(self._loggers)
+
+    def __len__(self) -> int:
+        return len(self._loggers)
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        self._forward("after_save_checkpoint", checkpoint_callback)
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction = _NUMPY_MEAN,
+    ) -> None:
+        check_agg_funcs(agg_key_funcs)
+        check_callable(agg_default_func, "agg_default_func")
+        self._forward("update_agg_funcs", agg_key_funcs, agg_default_func)
+
+    @property
+    def experiment(self) -> list[Any]:
+        """Returns a list of experiment objects for all the loggers in the logger collection."""
+        return [logger.experiment for logger in self._loggers]
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        check_metrics(metrics)
+        self._forward("agg_and_log_metrics", metrics, check_step(step))
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        check_metrics(metrics)
+        self._forward("log_metrics", metrics, check_step(step))
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        self._forward("log_hyperparams", params, *args, **kwargs)
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        self._forward("log_graph", model, input_array)
+
+    def save(self) -> None:
+        self._forward("save")
+
+    def finalize(self, status: str) -> None:
+        check_status(status)
+        self._forward("finalize", status)
+
+    def close(self) -> None:
+        self._forward("close")
+
+    @property
+    def save_dir(self) -> str | None:
+        """Returns ``None`` as checkpoints should be saved to default / chosen location when using
+        multiple loggers."""
+        return None
+
+    @property
+    def name(self) -> str:
+        """Returns the experiment names for all the loggers in the logger collection joined by an underscore."""
+        return "_".join(str(logger.name) for logger in self._loggers)
+
+    @property
+    def version(self) -> str:
+        """Returns the experiment versions for all the loggers in the logger collection joined by an underscore."""
+        return "_".join(str(logger.version) for logger in self._loggers)

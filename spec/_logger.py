@@ -1,0 +1,140 @@
+"""The contract of an experiment logger: what every logger must do, aggregating or not."""
+
+from __future__ import annotations
+
+import abc
+from argparse import Namespace
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["Logger", "LoggerABC"]
+
+
+@runtime_checkable
+class Logger(Protocol):
+    """An experiment logger, as pytorch_lightning 1.5 and Lightning 2.x call it.
+
+    Parameter types are exactly the seed's (never broader), so a logger typed the way the seed
+    and Lightning type theirs conforms; a logger may accept more than this (``*args``, wider types).
+    """
+
+    @property
+    def name(self) -> str:
+        """The experiment name: must be a ``str``. Checked by: ``logger.property_types``."""
+        ...
+
+    @property
+    def version(self) -> int | str:
+        """The experiment version: must be an ``int`` or a ``str``. Checked by: ``logger.property_types``."""
+        ...
+
+    @property
+    def experiment(self) -> Any:
+        """The backend object (a writer, a run, a client); on a rank other than 0 it should be a
+        dummy that absorbs every use (see :class:`spec.AbsorbingExperiment`)."""
+        ...
+
+    @property
+    def save_dir(self) -> str | None:
+        """The root directory the logger writes under: must be a ``str``, or ``None`` when the
+        logger keeps nothing locally. Checked by: ``logger.property_types``."""
+        ...
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        """Record ``metrics`` at ``step`` now, without aggregation.
+
+        - Must not mutate ``metrics``. Checked by: ``logger.log_metrics_no_mutation``.
+        - Strict: a ``metrics`` that is not a mapping of ``str`` to real numbers (or to nested such
+          mappings), or a ``step`` that is not an ``int`` or ``None``, must raise ``TypeError``
+          naming the argument and key path, and record nothing. Checked by: ``logger.rejects_bad_input``.
+        """
+        ...
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
+        """Record hyperparameters.
+
+        Must accept both a ``dict`` and an ``argparse.Namespace``. (The seed's abstract method also
+        takes ``*args, **kwargs``; the protocol leaves them out because the seed's own
+        ``LoggerCollection`` and Lightning 2.x's ``CSVLogger`` do not take them.)
+        Checked by: ``logger.hyperparams_dict_and_namespace``.
+        """
+        ...
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        """Record the model graph; may do nothing. Must not raise for any ``model``. Checked by:
+        ``logger.lifecycle_any_order``."""
+        ...
+
+    def save(self) -> None:
+        """Persist what was logged. Must not raise when called in any order with ``finalize`` and
+        ``close``, any number of times. Checked by: ``logger.lifecycle_any_order``."""
+        ...
+
+    def finalize(self, status: str) -> None:
+        """Finish the experiment with ``status`` (``"success"``, ``"failed"``, ``"aborted"``).
+
+        Must not raise when called in any order with ``save`` and ``close``, any number of times.
+        Strict: a ``status`` that is not a ``str`` must raise ``TypeError`` naming ``status``.
+        Checked by: ``logger.lifecycle_any_order``, ``logger.rejects_bad_input``.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release what the experiment holds. Must not raise when called in any order with
+        ``save`` and ``finalize``, any number of times. Checked by: ``logger.lifecycle_any_order``."""
+        ...
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        """Called after a checkpoint callback saved a checkpoint; may do nothing. Checked by:
+        ``collection.fan_out``."""
+        ...
+
+
+class LoggerABC(abc.ABC):
+    """Nominal base for loggers that prefer inheritance: the seed's abstract members are abstract.
+
+    The other members have the seed's documented defaults: ``save_dir`` is ``None``, and
+    ``log_graph``, ``save``, ``finalize``, ``close`` and ``after_save_checkpoint`` do nothing.
+    """
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """See :attr:`Logger.name`."""
+
+    @property
+    @abc.abstractmethod
+    def version(self) -> int | str:
+        """See :attr:`Logger.version`."""
+
+    @property
+    @abc.abstractmethod
+    def experiment(self) -> Any:
+        """See :attr:`Logger.experiment`."""
+
+    @property
+    def save_dir(self) -> str | None:
+        """See :attr:`Logger.save_dir`; by default ``None``."""
+        return None
+
+    @abc.abstractmethod
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        """See :meth:`Logger.log_metrics`."""
+
+    @abc.abstractmethod
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        """See :meth:`Logger.log_hyperparams`; ``args`` and ``kwargs`` depend on the logger."""
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        """See :meth:`Logger.log_graph`; by default does nothing."""
+
+    def save(self) -> None:
+        """See :meth:`Logger.save`; by default does nothing."""
+
+    def finalize(self, status: str) -> None:
+        """See :meth:`Logger.finalize`; by default does nothing."""
+
+    def close(self) -> None:
+        """See :meth:`Logger.close`; by default does nothing."""
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        """See :meth:`Logger.after_save_checkpoint`; by default does nothing."""

@@ -1,0 +1,70 @@
+"""The contract of the rank gate: ``rank_zero_only``, ``rank_zero_experiment`` and the dummy experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+__all__ = ["AbsorbingExperiment", "ExperimentDecorator", "RankGate", "RankSource"]
+
+_P = TypeVar("_P")
+_T = TypeVar("_T")
+_PS = ParamSpec("_PS")
+
+
+class RankSource(Protocol):
+    """The object whose ``rank`` attribute is the current process's global rank
+    (pytorch_lightning's ``rank_zero_only``, impl's ``rank_zero_only``).
+
+    Setting ``rank`` must take effect for every later gated call. Reading it without a setting
+    must give the rank from the environment: the first of ``RANK``, ``SLURM_PROCID``,
+    ``LOCAL_RANK`` that is set, else 0 (pytorch_lightning 1.5.10's order; it does not read
+    ``JSM_NAMESPACE_RANK``). Strict: a set variable that is not an integer must raise
+    ``ValueError`` naming the variable.
+    """
+
+    rank: int
+
+
+class RankGate(RankSource, Protocol):
+    """``rank_zero_only``: a decorator that runs the function on rank 0 only."""
+
+    def __call__(self, fn: Callable[_PS, _T], /) -> Callable[_PS, _T | None]:
+        """Wrap ``fn`` so that it runs, and returns its result, only while ``rank == 0``;
+        on any other rank the wrapper must return ``None`` without calling ``fn``."""
+        ...
+
+
+class ExperimentDecorator(Protocol):
+    """The type of ``rank_zero_experiment``: it keeps the decorated getter's type."""
+
+    def __call__(self, fn: Callable[[_P], _T], /) -> Callable[[_P], _T]:
+        """Wrap the getter of an ``experiment`` property.
+
+        - On every rank other than 0 the wrapper must return an :class:`AbsorbingExperiment` and
+          must not call ``fn``. Checked by: ``rank.dummy_off_rank_zero``.
+        - On rank 0 it must return ``fn``'s result unchanged, even when that result is falsy.
+          Checked by: ``rank.result_on_rank_zero``.
+        - Applied to a logger given a rank object: on a rank other than 0 nothing may appear under
+          the logger's save directory, whatever is called. Checked by: ``rank.nothing_written_off_rank_zero``.
+        """
+        ...
+
+
+class AbsorbingExperiment(Protocol):
+    """What a logger's ``experiment`` is on a rank other than 0 (``DummyExperiment``).
+
+    - Any chain of attribute accesses (any non-dunder name), calls with any arguments and
+      indexing with any key must succeed. Checked by: ``rank.dummy_absorbs``.
+    - Strict: ``copy.copy``, ``copy.deepcopy`` and a pickle round trip must give a dummy again;
+      iterating it must end (it is empty); ``bool()`` must not raise.
+      Checked by: ``rank.dummy_copy_pickle``, ``rank.dummy_iter_ends``, ``rank.dummy_bool``.
+    """
+
+    def __getattr__(self, name: str) -> Any: ...
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any: ...
+
+    def __getitem__(self, key: Any) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...

@@ -1,0 +1,51 @@
+"""The packages: exports pinned, light imports, typing markers shipped."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import conformance
+import impl
+import spec
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class TestExports:
+    @pytest.mark.parametrize("package", [spec, impl, conformance])
+    def test_all_is_sorted_and_exactly_the_public_names(self, package: ModuleType) -> None:
+        """Each package's __all__ is sorted and lists exactly its public, non-module attributes."""
+        public = {
+            name
+            for name, value in vars(package).items()
+            if not name.startswith("_") and not isinstance(value, ModuleType)
+        }
+        assert package.__all__ == sorted(package.__all__)
+        assert set(package.__all__) == public
+
+    def test_impl_keeps_the_seeds_names(self) -> None:
+        """impl exports the seed's six names, so 1.5 code runs by changing one import."""
+        seed = {"LightningLoggerBase", "LoggerCollection", "DummyLogger", "DummyExperiment", "merge_dicts"}
+        assert seed | {"rank_zero_experiment"} <= set(impl.__all__)
+
+
+class TestImports:
+    @pytest.mark.parametrize(
+        ("package", "forbidden"),
+        [("spec", ("hypothesis", "torch", "numpy")), ("impl", ("hypothesis", "torch"))],
+    )
+    def test_import_does_not_pull_heavy_modules(self, package: str, forbidden: tuple[str, ...]) -> None:
+        """import spec loads neither numpy, hypothesis nor torch; import impl loads neither hypothesis nor torch."""
+        code = f"import sys, {package}; print(sorted(m for m in sys.modules if m.split('.')[0] in {forbidden!r}))"
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+        assert out.stdout.strip() == "[]"
+
+    @pytest.mark.parametrize("package", ["spec", "impl", "conformance"])
+    def test_py_typed_is_shipped(self, package: str) -> None:
+        """Each package ships a py.typed marker."""
+        assert (ROOT / package / "py.typed").is_file()
