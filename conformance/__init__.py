@@ -1,3 +1,42 @@
-"""loggerspec's conformance suite (being built: see issue 3)."""
+"""loggerspec's conformance suite: Hypothesis properties that certify any logger, merge function,
+collection or rank gate against the contract in :mod:`spec`.
 
-__all__: list[str] = []
+Three ways in: ``python -m conformance`` (the CLI), the pytest suite classes
+(:class:`LoggerSuite` and friends), and :func:`certify` from Python.
+"""
+
+from conformance import strategies
+from conformance._core import (
+    CollectionSubject,
+    ConformanceFailure,
+    LoggerSubject,
+    MergeSubject,
+    NotApplicable,
+    Property,
+    RankSubject,
+    Subject,
+    all_properties,
+)
+from conformance._profiles import DEFAULT_PROFILE, PROFILES
+from conformance._report import SCHEMA, PropertyResult, Report, SubjectReport
+from conformance._runner import certify
+
+__all__ = [
+    "CollectionSubject",
+    "ConformanceFailure",
+    "DEFAULT_PROFILE",
+    "LoggerSubject",
+    "MergeSubject",
+    "NotApplicable",
+    "PROFILES",
+    "Property",
+    "PropertyResult",
+    "RankSubject",
+    "Report",
+    "SCHEMA",
+    "Subject",
+    "SubjectReport",
+    "all_properties",
+    "certify",
+    "strategies",
+]

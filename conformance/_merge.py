@@ -1,0 +1,306 @@
+"""Properties of a merge function (``merge_dicts``): the sentences of :class:`spec.MergeFunction`."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from conformance import strategies as cst
+from conformance._core import MergeSubject, expect, register
+
+__all__: list[str] = []
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that treats NaN as equal to NaN, recursively."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    try:
+        if math.isnan(a) and math.isnan(b):
+            return True
+    except TypeError:
+        pass
+    return bool(a == b)
+
+
+class _Recorder:
+    """An aggregation function that records each call's values and returns a marker."""
+
+    def __init__(self, marker: float) -> None:
+        self.marker = marker
+        self.calls: list[list[Any]] = []
+
+    def __call__(self, values: Sequence[float]) -> float:
+        self.calls.append(list(values))
+        return self.marker
+
+    def __repr__(self) -> str:
+        return f"<recorder returning {self.marker}>"
+
+
+def _non_none_columns(dicts: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {}
+    for d in dicts:
+        for k, v in d.items():
+            if v is not None:
+                columns.setdefault(k, []).append(v)
+    return columns
+
+
+def _seen_everywhere(dicts: list[dict[str, Any]]) -> bool:
+    """True when every key has a non-None value somewhere (what 1.5 needs to not raise)."""
+    keys = {k for d in dicts for k in d}
+    return keys <= set(_non_none_columns(dicts))
+
+
+_value_or_none = st.one_of(st.none(), cst.metric_values())
+_flat_lists = st.lists(cst.metric_dicts(values=_value_or_none), min_size=1, max_size=4).filter(_seen_everywhere)
+
+
+@register("merge.seed_example", level="core")
+def seed_example(subject: MergeSubject, _: None) -> None:
+    """The seed's docstring example must give the seed's output."""
+    d1 = {"a": 1.7, "b": 2.0, "c": 1, "d": {"d1": 1, "d3": 3}}
+    d2 = {"a": 1.1, "b": 2.2, "v": 1, "d": {"d1": 2, "d2": 3}}
+    d3 = {"a": 1.1, "v": 2.3, "d": {"d3": 3, "d4": {"d5": 1}}}
+    got = subject.merge([d1, d2, d3], {"a": np.mean, "v": max, "d": {"d1": sum}}, min)
+    want = {"a": 1.3, "b": 2.0, "c": 1, "d": {"d1": 3, "d2": 3, "d3": 3, "d4": {"d5": 1}}, "v": 2.3}
+    expect(isinstance(got, dict), f"the result must be a dict, got {type(got).__name__}")
+    got_a = got.get("a")
+    expect(got_a is not None and round(float(got_a), 10) == 1.3, f"'a' must be mean(1.7, 1.1, 1.1) = 1.3, got {got_a!r}")
+    rest = {k: v for k, v in got.items() if k != "a"}
+    want.pop("a")
+    expect(_same(rest, want), f"expected {want} besides 'a', got {rest}")
+
+
+@register("merge.result_keys", level="core", strategy=lambda s: _flat_lists)
+def result_keys(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+    """The keys of the result must be exactly the keys that have at least one non-None value in some input."""
+    got = subject.merge(dicts, None, lambda values: 0.0)
+    want = set(_non_none_columns(dicts))
+    expect(set(got) == want, f"expected keys {sorted(want)}, got {sorted(got)}")
+
+
+@st.composite
+def _dispatch_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
+    dicts = draw(_flat_lists)
+    keys = sorted({k for d in dicts for k in d})
+    chosen = draw(st.lists(st.sampled_from(keys), unique=True)) if keys else []
+    return dicts, chosen
+
+
+@register("merge.dispatch", level="core", strategy=lambda s: _dispatch_cases())
+def dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
+    """A key listed in agg_key_funcs must be aggregated by its function, every other key by default_func,
+    each function called once per key it aggregates."""
+    dicts, chosen = case
+    funcs = {k: _Recorder(1000.0 + i) for i, k in enumerate(chosen)}
+    default = _Recorder(-1.0)
+    got = subject.merge(dicts, funcs, default)
+    columns = _non_none_columns(dicts)
+    for key in columns:
+        want = funcs[key].marker if key in funcs else default.marker
+        expect(got.get(key) == want, f"key {key!r}: expected the result of {funcs.get(key, default)!r}, got {got.get(key)!r}")
+    for key, fn in funcs.items():
+        expect(len(fn.calls) == 1, f"agg_key_funcs[{key!r}] must be called once, was called {len(fn.calls)} times")
+    defaulted = [k for k in columns if k not in funcs]
+    expect(
+        len(default.calls) == len(defaulted),
+        f"default_func must be called once per key without its own function ({len(defaulted)}), "
+        f"was called {len(default.calls)} times",
+    )
+
+
+@register("merge.values_in_order", level="core", strategy=lambda s: _flat_lists)
+def values_in_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+    """Each function must receive that key's non-None values in input order."""
+    columns = _non_none_columns(dicts)
+    funcs = {k: _Recorder(float(i)) for i, k in enumerate(columns)}
+    subject.merge(dicts, funcs, _Recorder(-1.0))
+    for key, fn in funcs.items():
+        expect(
+            len(fn.calls) == 1 and _same_list(fn.calls[0], columns[key]),
+            f"key {key!r}: expected the values {columns[key]!r}, got calls {fn.calls!r}",
+        )
+
+
+def _same_list(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _paths(d: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], list[Any]]:
+    """Leaf paths of a nested dict, to the list holding the leaf value."""
+    out: dict[tuple[str, ...], list[Any]] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out.update(_paths(v, (*prefix, k)))
+        elif v is not None:
+            out.setdefault((*prefix, k), []).append(v)
+    return out
+
+
+_nested_lists = st.lists(cst.nested_metric_dicts(), min_size=1, max_size=3)
+
+
+@st.composite
+def _nested_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, ...]]]:
+    dicts = draw(_nested_lists)
+    paths = sorted({p for d in dicts for p in _paths(d)})
+    chosen = draw(st.lists(st.sampled_from(paths), unique=True)) if paths else []
+    return dicts, chosen
+
+
+@register("merge.nested_dispatch", level="core", strategy=lambda s: _nested_cases())
+def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[tuple[str, ...]]]) -> None:
+    """For a key whose values are mappings, the result must be the merge of those mappings with
+    agg_key_funcs[key] as the nested agg_key_funcs and the same default_func."""
+    dicts, chosen = case
+    funcs: dict[str, Any] = {}
+    markers: dict[tuple[str, ...], float] = {}
+    for i, path in enumerate(chosen):
+        level = funcs
+        for part in path[:-1]:
+            level = level.setdefault(part, {})
+        level[path[-1]] = _Recorder(1000.0 + i)
+        markers[path] = 1000.0 + i
+    got = subject.merge(dicts, funcs, _Recorder(-1.0))
+    all_paths: set[tuple[str, ...]] = set()
+    for d in dicts:
+        all_paths |= set(_paths(d))
+    for path in sorted(all_paths):
+        node: Any = got
+        for part in path:
+            expect(isinstance(node, dict) and part in node, f"path {' -> '.join(path)} is missing from {got!r}")
+            node = node[part]
+        want = markers.get(path, -1.0)
+        expect(node == want, f"path {' -> '.join(path)}: expected {want}, got {node!r}")
+
+
+@register(
+    "merge.no_mutation",
+    level="core",
+    strategy=lambda s: st.one_of(_flat_lists, _nested_lists),
+)
+def no_mutation(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+    """The inputs and agg_key_funcs must not be mutated."""
+    before = copy.deepcopy(dicts)
+    funcs: dict[str, Any] = {"a": max, "d": {"a": min}}
+    funcs_before = copy.copy(funcs)
+    subject.merge(dicts, funcs, lambda values: 0.0)
+    expect(dicts == before, f"inputs changed: {before!r} became {dicts!r}")
+    expect(funcs == funcs_before and funcs["d"] == {"a": min}, "agg_key_funcs changed")
+
+
+@st.composite
+def _disjoint_triples(draw: st.DrawFn) -> list[dict[str, Any]]:
+    keys = draw(st.lists(cst.metric_keys(), unique=True, min_size=3, max_size=9))
+    cuts = sorted(draw(st.lists(st.integers(1, len(keys) - 1), min_size=2, max_size=2, unique=True)))
+    parts = [keys[: cuts[0]], keys[cuts[0] : cuts[1]], keys[cuts[1] :]]
+    values = cst.metric_values(allow_infinity=False)
+    return [{k: draw(values) for k in part} for part in parts]
+
+
+@register("merge.associative_on_disjoint_keys", level="core", strategy=lambda s: _disjoint_triples())
+def associative_on_disjoint_keys(subject: MergeSubject, triple: list[dict[str, Any]]) -> None:
+    """When the key sets are pairwise disjoint and every function returns v for [v], merging
+    [a, b, c] must equal merging [merge([a, b]), c] and [a, merge([b, c])]."""
+    a, b, c = triple
+    merge = subject.merge
+    whole = merge([a, b, c])
+    left = merge([merge([a, b]), c])
+    right = merge([a, merge([b, c])])
+    expect(_same(dict(whole), dict(left)), f"merge([a, b, c]) = {whole!r} but merge([merge([a, b]), c]) = {left!r}")
+    expect(_same(dict(whole), dict(right)), f"merge([a, b, c]) = {whole!r} but merge([a, merge([b, c])]) = {right!r}")
+
+
+@register("merge.empty_input", level="strict")
+def empty_input(subject: MergeSubject, _: None) -> None:
+    """An empty dicts must return {}."""
+    got = subject.merge([])
+    expect(got == {}, f"merge([]) must be {{}}, got {got!r}")
+
+
+@st.composite
+def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
+    dicts = draw(st.lists(cst.metric_dicts(values=_value_or_none), min_size=1, max_size=4))
+    ghosts = draw(st.lists(st.sampled_from(("ghost", "none_only", "d/empty")), unique=True, min_size=1))
+    for key in ghosts:
+        for d in draw(st.lists(st.sampled_from(range(len(dicts))), min_size=1, unique=True)):
+            dicts[d][key] = None
+    return dicts, ghosts
+
+
+@register("merge.all_none_key_skipped", level="strict", strategy=lambda s: _with_all_none_keys())
+def all_none_key_skipped(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
+    """A key whose values are all None must be left out of the result, not raise."""
+    dicts, ghosts = case
+    got = subject.merge(dicts, None, lambda values: 0.0)
+    want = set(_non_none_columns(dicts))
+    expect(set(got) == want, f"expected keys {sorted(want)} (all-None keys {ghosts} left out), got {sorted(got)}")
+
+
+_path_keys = st.text("abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=8).map(lambda s: f"key_{s}")
+
+
+@st.composite
+def _mismatched(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
+    path = draw(st.lists(_path_keys, min_size=1, max_size=3, unique=True))
+    as_mapping: dict[str, Any] = {"leaf": 1.0}
+    as_number: Any = draw(cst.metric_values(allow_infinity=False))
+    for part in reversed(path[1:]):
+        as_mapping, as_number = {part: as_mapping}, {part: as_number}
+    first, second = {path[0]: as_mapping}, {path[0]: as_number}
+    padding = draw(st.lists(cst.metric_dicts(keys=st.sampled_from(("a", "b"))), max_size=2))
+    dicts = [*padding, first, second] if draw(st.booleans()) else [*padding, second, first]
+    return dicts, path
+
+
+@register("merge.mismatched_nesting", level="strict", strategy=lambda s: _mismatched())
+def mismatched_nesting(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
+    """A key that is a mapping in one input and a non-mapping in another must raise TypeError whose
+    message names the key path."""
+    dicts, path = case
+    try:
+        got = subject.merge(dicts, None, lambda values: 0.0)
+    except TypeError as error:
+        missing = [part for part in path if part not in str(error)]
+        expect(not missing, f"the TypeError must name the key path {path}, but says {str(error)!r}")
+        return
+    except Exception as error:
+        expect(False, f"expected TypeError naming key path {path}, got {type(error).__name__}: {error}")
+    expect(False, f"expected TypeError naming key path {path}, got a result {got!r}")
+
+
+def _first_seen(dicts: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(k for d in dicts for k in d))
+
+
+def _check_order(got: dict[str, Any], dicts: list[dict[str, Any]], where: str) -> None:
+    want = _first_seen(dicts)
+    expect(list(got) == want, f"{where}: keys must come in first-seen order {want}, got {list(got)}")
+    for key in want:
+        nested = [d[key] for d in dicts if isinstance(d.get(key), dict)]
+        if nested:
+            _check_order(got[key], nested, f"{where} -> {key!r}")
+
+
+def _consistent_nesting(dicts: list[dict[str, Any]]) -> bool:
+    """True when no key is a dict in one input and a value in another."""
+    nested = {k for d in dicts for k, v in d.items() if isinstance(v, dict)}
+    return all(isinstance(v, dict) == (k in nested) for d in dicts for k, v in d.items())
+
+
+_ordered_lists = st.lists(st.one_of(cst.metric_dicts(), cst.nested_metric_dicts()), min_size=1, max_size=4)
+
+
+@register("merge.first_seen_order", level="strict", strategy=lambda s: _ordered_lists.filter(_consistent_nesting))
+def first_seen_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+    """The result's keys, at every level, must be in first-seen order: the order in which they first
+    appear scanning the inputs in order."""
+    got = subject.merge(dicts, None, lambda values: 0.0)
+    _check_order(got, dicts, "result")

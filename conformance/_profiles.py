@@ -1,0 +1,49 @@
+"""The Hypothesis settings profiles shipped with the suite."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from hypothesis import HealthCheck, settings
+
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "profile_settings"]
+
+# No example database: verdicts must not depend on what an earlier run left in the directory.
+# No deadline: loggers touch disk, and shared CI machines are noisy.
+_COMMON: Final = {
+    "database": None,
+    "deadline": None,
+    "print_blob": True,
+    "report_multiple_bugs": False,
+    "suppress_health_check": (HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example),
+}
+
+PROFILES: Final = {
+    "fast": settings(max_examples=25, **_COMMON),  # type: ignore[arg-type]
+    "ci": settings(max_examples=100, derandomize=True, **_COMMON),  # type: ignore[arg-type]
+    "thorough": settings(max_examples=1000, **_COMMON),  # type: ignore[arg-type]
+}
+"""``fast`` for a quick look, ``ci`` (derandomized: the same verdict every run) and ``thorough``."""
+
+DEFAULT_PROFILE: Final = "ci"
+
+for _name, _settings in PROFILES.items():
+    settings.register_profile(f"loggerspec-{_name}", _settings)
+
+
+def profile_settings(profile: str, max_examples: int | None = None, seed: int | None = None) -> settings:
+    """The settings of ``profile``, with ``max_examples`` if given; a ``seed`` turns derandomizing off.
+
+    Raises:
+        ValueError: ``profile`` is not one of :data:`PROFILES` (the message lists them).
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
+    chosen = PROFILES[profile]
+    if max_examples is not None:
+        if max_examples < 1:
+            raise ValueError(f"max_examples must be at least 1, got {max_examples}")
+        chosen = settings(chosen, max_examples=max_examples)
+    if seed is not None:
+        chosen = settings(chosen, derandomize=False)
+    return chosen

@@ -1,0 +1,121 @@
+"""Public Hypothesis strategies for logger inputs, for the suite and for logger authors' own tests.
+
+Keys come from a small pool by default so that dicts overlap, and steps from a small range so
+that runs of equal steps repeat, go back, and include 0 and ``None``.
+"""
+
+from __future__ import annotations
+
+import string
+from argparse import Namespace
+from typing import Any
+
+from hypothesis import strategies as st
+
+__all__ = [
+    "KEY_POOL",
+    "agg_calls",
+    "hyperparams",
+    "metric_dicts",
+    "metric_keys",
+    "metric_values",
+    "nested_metric_dicts",
+    "steps",
+]
+
+KEY_POOL = ("a", "b", "c", "loss", "acc", "lr/group0", "val_loss")
+"""Metric names drawn most of the time, so that dicts share keys."""
+
+
+def metric_keys() -> st.SearchStrategy[str]:
+    """Metric names: mostly from :data:`KEY_POOL`, sometimes any short identifier-like text."""
+    return st.one_of(
+        st.sampled_from(KEY_POOL),
+        st.text(string.ascii_letters + string.digits + "_/.-", min_size=1, max_size=12),
+    )
+
+
+def metric_values(*, allow_nan: bool = False, allow_infinity: bool = True) -> st.SearchStrategy[float | int]:
+    """Metric values: floats (optionally NaN and infinities) and ints."""
+    return st.one_of(
+        st.floats(allow_nan=allow_nan, allow_infinity=allow_infinity, width=64),
+        st.integers(min_value=-(2**53), max_value=2**53),
+    )
+
+
+def metric_dicts(
+    *,
+    keys: st.SearchStrategy[str] | None = None,
+    values: st.SearchStrategy[Any] | None = None,
+    min_size: int = 0,
+    max_size: int = 4,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Flat metric dicts: names to values."""
+    return st.dictionaries(
+        keys if keys is not None else metric_keys(),
+        values if values is not None else metric_values(),
+        min_size=min_size,
+        max_size=max_size,
+    )
+
+
+def nested_metric_dicts(
+    *, values: st.SearchStrategy[Any] | None = None, max_depth: int = 2, max_size: int = 3
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Metric dicts whose values may be metric dicts, ``max_depth`` levels deep.
+
+    A key always holds the same kind (a nested dict or a value) in every dict this strategy draws,
+    so any two of them can be merged: nested keys start with ``d``, value keys never do.
+    """
+    leaf_values = values if values is not None else metric_values()
+    value_keys = st.sampled_from(("a", "b", "loss", "x"))
+    nested_keys = st.sampled_from(("d", "d1", "dd"))
+
+    def level(depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        leaves = st.dictionaries(value_keys, leaf_values, max_size=max_size)
+        if depth == 0:
+            return leaves
+        return st.builds(
+            lambda flat, nested: {**flat, **nested},
+            leaves,
+            st.dictionaries(nested_keys, level(depth - 1), max_size=2),
+        )
+
+    return level(max_depth)
+
+
+def steps() -> st.SearchStrategy[int | None]:
+    """Steps: ``None`` or a small int, so consecutive calls often share a step and steps repeat later."""
+    return st.one_of(st.none(), st.integers(min_value=0, max_value=3))
+
+
+def agg_calls(
+    *, metrics: st.SearchStrategy[dict[str, Any]] | None = None, max_size: int = 12
+) -> st.SearchStrategy[list[tuple[dict[str, Any], int | None]]]:
+    """Sequences of ``agg_and_log_metrics(metrics, step)`` arguments, drawn as runs of equal steps."""
+    run = st.tuples(steps(), st.integers(min_value=1, max_value=4))
+    dicts = metrics if metrics is not None else metric_dicts()
+
+    @st.composite
+    def build(draw: st.DrawFn) -> list[tuple[dict[str, Any], int | None]]:
+        calls: list[tuple[dict[str, Any], int | None]] = []
+        for step, length in draw(st.lists(run, max_size=max(1, max_size // 2))):
+            calls.extend((draw(dicts), step) for _ in range(length))
+        return calls[:max_size]
+
+    return build()
+
+
+def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
+    """Hyperparameters: a dict or an ``argparse.Namespace`` of JSON-like values."""
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(string.ascii_letters + string.digits + " _-", max_size=10),
+    )
+    values = st.one_of(scalars, st.lists(scalars, max_size=3))
+    names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8)
+    params = st.dictionaries(names, values, max_size=5)
+    return st.one_of(params, params.map(lambda d: Namespace(**d)))
