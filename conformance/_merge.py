@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
-from conformance._core import MergeSubject, expect, register
+from conformance._core import ConformanceFailure, MergeSubject, expect, register
 
 __all__: list[str] = []
 
@@ -272,8 +272,10 @@ def mismatched_nesting(subject: MergeSubject, case: tuple[list[dict[str, Any]], 
         expect(not missing, f"the TypeError must name the key path {path}, but says {str(error)!r}")
         return
     except Exception as error:
-        expect(False, f"expected TypeError naming key path {path}, got {type(error).__name__}: {error}")
-    expect(False, f"expected TypeError naming key path {path}, got a result {got!r}")
+        raise ConformanceFailure(
+            f"expected TypeError naming key path {path}, got {type(error).__name__}: {error}"
+        ) from error
+    raise ConformanceFailure(f"expected TypeError naming key path {path}, got a result {got!r}")
 
 
 def _first_seen(dicts: Sequence[dict[str, Any]]) -> list[str]:

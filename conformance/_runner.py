@@ -103,8 +103,8 @@ def run_property(
     if seed is not None:
         test = hypothesis.seed(seed)(test)
     if reproduce is not None:
-        version_, _, blob = reproduce.partition(":")
-        test = hypothesis.reproduce_failure(version_, blob.encode())(test)
+        version_, _, encoded = reproduce.partition(":")
+        test = hypothesis.reproduce_failure(version_, encoded.encode())(test)
     try:
         test()
     except NotApplicable as reason:
@@ -112,7 +112,7 @@ def run_property(
     except Exception as error:
         notes = "\n".join(getattr(error, "__notes__", []))
         match = _BLOB.search(notes)
-        blob = None
+        blob: str | None = None
         if match:
             blob = f"{match.group(1)}:{ast.literal_eval(match.group(2)).decode()}"
         replay = replay_command(prop, blob) if replay_command else None
@@ -164,7 +164,7 @@ def certify(
         if pid not in known:
             raise ValueError(f"unknown property id {pid!r}; `python -m conformance --list` lists them")
     for pid, why in opt_out.items():
-        if not isinstance(why, str) or not why.strip():
+        if not why.strip():
             raise ValueError(f"opt_out[{pid!r}]: opting out of a property needs a reason")
     if reproduce is not None and len(only) != 1:
         raise ValueError("reproduce needs exactly one property id in only")
