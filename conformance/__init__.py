@@ -20,18 +20,23 @@ from conformance._core import (
 from conformance._profiles import DEFAULT_PROFILE, PROFILES
 from conformance._report import SCHEMA, PropertyResult, Report, SubjectReport
 from conformance._runner import certify
+from conformance._suites import CollectionSuite, LoggerSuite, MergeSuite, RankSuite
 
 __all__ = [
     "CollectionSubject",
+    "CollectionSuite",
     "ConformanceFailure",
     "DEFAULT_PROFILE",
     "LoggerSubject",
+    "LoggerSuite",
     "MergeSubject",
+    "MergeSuite",
     "NotApplicable",
     "PROFILES",
     "Property",
     "PropertyResult",
     "RankSubject",
+    "RankSuite",
     "Report",
     "SCHEMA",
     "Subject",

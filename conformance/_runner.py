@@ -115,7 +115,7 @@ def run_property(
         blob: str | None = None
         if match:
             blob = f"{match.group(1)}:{ast.literal_eval(match.group(2)).decode()}"
-        replay = replay_command(prop, blob) if replay_command else None
+        replay = replay_command(prop, blob or reproduce) if replay_command else None
         return result(
             "failed",
             message=_describe_error(error),

@@ -1,1 +1,28 @@
-"""The pytest plugin of the conformance suite (being built: see issue 3)."""
+"""The pytest plugin (entry point ``loggerspec``): options for the suite classes, and a summary of opt-outs.
+
+Options: ``--conformance-profile``, ``--conformance-max-examples``, ``--conformance-level``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance._core import LEVELS
+from conformance._profiles import PROFILES
+from conformance._suites import OPTED_OUT
+
+__all__ = ["pytest_addoption", "pytest_terminal_summary"]
+
+
+def pytest_addoption(parser: Any) -> None:
+    group = parser.getgroup("loggerspec", "loggerspec conformance suites")
+    group.addoption("--conformance-profile", choices=sorted(PROFILES), default=None, help="Hypothesis profile for the suites")
+    group.addoption("--conformance-max-examples", type=int, default=None, help="examples per property")
+    group.addoption("--conformance-level", choices=LEVELS, default=None, help="run core properties only, or strict")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if OPTED_OUT:
+        terminalreporter.section("loggerspec conformance: opted-out properties")
+        for suite, property_id, reason in OPTED_OUT:
+            terminalreporter.write_line(f"{suite}: {property_id} -- {reason}")

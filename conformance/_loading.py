@@ -1,0 +1,88 @@
+"""Load subjects named ``module:attribute`` (the CLI's and the pytest options' way to name them)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+from conformance._core import CollectionSubject, Kind, LoggerSubject, MergeSubject, RankSubject, Subject
+
+__all__ = ["LoadError", "load_object", "load_subject", "reference_subjects"]
+
+
+class LoadError(Exception):
+    """A subject could not be loaded; the message says which name and why."""
+
+
+def load_object(target: str) -> Any:
+    """Import ``module:attribute`` (the attribute may be dotted) and return the object.
+
+    The current directory is searched first, as ``python -m`` does, so a module next to the
+    caller loads from a console script too.
+
+    Raises:
+        LoadError: the name is not of that form, the module does not import, or the attribute is missing.
+    """
+    module_name, sep, attribute = target.partition(":")
+    if not sep or not module_name or not attribute:
+        raise LoadError(f"{target!r} must be of the form module:attribute (for example impl:merge_dicts)")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        obj: Any = importlib.import_module(module_name)
+    except Exception as error:
+        raise LoadError(f"cannot import module {module_name!r} of {target!r}: {type(error).__name__}: {error}") from error
+    for part in attribute.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            raise LoadError(f"module {module_name!r} has no attribute {attribute!r}") from None
+    return obj
+
+
+def load_subject(kind: Kind, target: str, rank_object: str | None = None) -> Subject:
+    """Build the subject of ``kind`` named ``target``; ``rank_object`` names the rank source.
+
+    A rank subject without ``rank_object`` uses ``impl:rank_zero_only``.
+    """
+    obj = load_object(target)
+    if not callable(obj):
+        raise LoadError(f"{target!r} must be callable, got {type(obj).__name__}")
+    rank_source = load_object(rank_object) if rank_object else None
+    if kind == "merge":
+        return MergeSubject(obj, target)
+    if kind == "logger":
+        return LoggerSubject(obj, target, rank_source)
+    if kind == "collection":
+        return CollectionSubject(obj, target)
+    if kind == "rank":
+        return RankSubject(obj, rank_source if rank_source is not None else load_object("impl:rank_zero_only"), target)
+    raise LoadError(f"kind must be one of merge, logger, collection, rank; got {kind!r}")
+
+
+def reference_subjects() -> list[tuple[Subject, list[str]]]:
+    """impl's subjects, each with the CLI words that name it: what ``python -m conformance`` certifies by default."""
+    import impl
+
+    subjects: list[tuple[Subject, list[str]]] = [
+        (MergeSubject(impl.merge_dicts, "impl:merge_dicts"), ["merge", "impl:merge_dicts"]),
+    ]
+    for name in ("InMemoryLogger", "JsonlLogger"):
+        if hasattr(impl, name):
+            target = f"impl:{name}"
+            subjects.append(
+                (
+                    LoggerSubject(getattr(impl, name), target, impl.rank_zero_only),
+                    ["logger", target, "--rank-object", "impl:rank_zero_only"],
+                )
+            )
+    subjects += [
+        (CollectionSubject(impl.LoggerCollection, "impl:LoggerCollection"), ["collection", "impl:LoggerCollection"]),
+        (
+            RankSubject(impl.rank_zero_experiment, impl.rank_zero_only, "impl:rank_zero_experiment"),
+            ["rank", "impl:rank_zero_experiment", "--rank-object", "impl:rank_zero_only"],
+        ),
+    ]
+    return subjects

@@ -1,0 +1,150 @@
+"""Suite classes for pytest: subclass one, say what to certify, and get one test per property.
+
+    class TestMyLogger(conformance.LoggerSuite):
+        factory = MyLogger                       # called with an empty directory
+        opt_out = {"logger.rejects_bad_input": "we coerce strings on purpose"}
+
+Opting out of a property needs a reason; it shows as a skip with that reason, and the plugin lists
+every opt-out at the end of the run.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject, all_properties
+from conformance._profiles import DEFAULT_PROFILE
+from conformance._runner import certify
+
+__all__ = ["CollectionSuite", "LoggerSuite", "MergeSuite", "RankSuite"]
+
+OPTED_OUT: list[tuple[str, str, str]] = []
+"""(suite, property id, reason) of every opt-out seen in this process; the plugin reports them."""
+
+
+def _target_of(obj: Any) -> str:
+    module = getattr(obj, "__module__", None)
+    name = getattr(obj, "__qualname__", None)
+    return f"{module}:{name}" if module and name and "<" not in name else repr(obj)
+
+
+class _Suite:
+    kind: ClassVar[Kind]
+    level: ClassVar[Level] = "strict"
+    profile: ClassVar[str] = DEFAULT_PROFILE
+    max_examples: ClassVar[int | None] = None
+    opt_out: ClassVar[Mapping[str, str]] = {}
+
+    def _attribute(self, name: str) -> Any:
+        """A class attribute as written: a plain function set on the class is not bound to the instance."""
+        value = inspect.getattr_static(type(self), name, None)
+        if isinstance(value, (staticmethod, classmethod)):
+            value = value.__func__
+        if value is None:
+            raise TypeError(f"{type(self).__name__} must set {name!r}")
+        return value
+
+    def subject(self) -> Subject:
+        """The subject this suite certifies."""
+        raise NotImplementedError
+
+    def _words(self, subject: Subject) -> list[str]:
+        return [self.kind, subject.target]
+
+    def pytest_generate_tests(self, metafunc: Any) -> None:
+        """One test per property of this suite's kind and level."""
+        if "property_id" in metafunc.fixturenames:
+            level = metafunc.config.getoption("conformance_level", default=None) or self.level
+            ids = [p.id for p in all_properties(self.kind, level)]
+            metafunc.parametrize("property_id", ids, ids=ids)
+
+    def test_property(self, property_id: str, request: Any) -> None:
+        """The subject satisfies the contract sentence of ``property_id``."""
+        import pytest
+
+        suite = type(self).__qualname__
+        if property_id in self.opt_out:
+            reason = self.opt_out[property_id]
+            if not isinstance(reason, str) or not reason.strip():
+                pytest.fail(f"{suite}.opt_out[{property_id!r}]: opting out of a property needs a reason", pytrace=False)
+            OPTED_OUT.append((suite, property_id, reason))
+            pytest.skip(f"opted out: {reason}")
+        config = request.config
+        subject = self.subject()
+        report = certify(
+            subject,
+            only=[property_id],
+            level="strict",
+            profile=config.getoption("conformance_profile", default=None) or self.profile,
+            max_examples=config.getoption("conformance_max_examples", default=None) or self.max_examples,
+            command=self._words,
+        )
+        (result,) = report.subjects[0].results
+        if result.status == "not_applicable":
+            pytest.skip(f"not applicable: {result.reason}")
+        if result.status == "failed":
+            lines = [f"{property_id}: {result.contract}", f"problem: {result.message}"]
+            if result.falsifying_example is not None:
+                lines.append(f"minimal falsifying example: {result.falsifying_example}")
+            if result.replay:
+                lines.append(f"replay: {result.replay}")
+            pytest.fail("\n".join(lines), pytrace=False)
+
+
+class MergeSuite(_Suite):
+    """Certifies ``merge``, a function with ``merge_dicts``' signature."""
+
+    kind = "merge"
+    merge: ClassVar[Callable[..., Any]]
+
+    def subject(self) -> Subject:
+        fn = self._attribute("merge")
+        return MergeSubject(fn, _target_of(fn))
+
+
+class LoggerSuite(_Suite):
+    """Certifies the loggers ``factory`` builds (called with an empty directory); ``rank_object``
+    (the object whose ``.rank`` gates the logger) turns on the rank-gating property."""
+
+    kind = "logger"
+    factory: ClassVar[Callable[[Path], Any]]
+    rank_object: ClassVar[Any] = None
+
+    def subject(self) -> Subject:
+        fn = self._attribute("factory")
+        return LoggerSubject(fn, _target_of(fn), self.rank_object)
+
+    def _words(self, subject: Subject) -> list[str]:
+        words = [self.kind, subject.target]
+        if self.rank_object is not None:
+            words += ["--rank-object", _target_of(self.rank_object)]
+        return words
+
+
+class CollectionSuite(_Suite):
+    """Certifies ``factory``, which takes an iterable of loggers and returns a collection logger."""
+
+    kind = "collection"
+    factory: ClassVar[Callable[[Iterable[Any]], Any]]
+
+    def subject(self) -> Subject:
+        fn = self._attribute("factory")
+        return CollectionSubject(fn, _target_of(fn))
+
+
+class RankSuite(_Suite):
+    """Certifies ``decorator`` (``rank_zero_experiment``-style) with ``rank_object`` (default impl's)."""
+
+    kind = "rank"
+    decorator: ClassVar[Callable[..., Any]]
+    rank_object: ClassVar[Any] = None
+
+    def subject(self) -> Subject:
+        import impl
+
+        fn = self._attribute("decorator")
+        source = self.rank_object if self.rank_object is not None else impl.rank_zero_only
+        return RankSubject(fn, source, _target_of(fn))
