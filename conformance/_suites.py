@@ -21,8 +21,8 @@ from conformance._runner import certify
 
 __all__ = ["CollectionSuite", "LoggerSuite", "MergeSuite", "RankSuite"]
 
-OPTED_OUT: list[tuple[str, str, str]] = []
-"""(suite, property id, reason) of every opt-out seen in this process; the plugin reports them."""
+OPTED_OUT_ATTRIBUTE = "_loggerspec_opted_out"
+"""Where a pytest config keeps (suite, property id, reason) of the run's opt-outs; the plugin lists them."""
 
 
 def _target_of(obj: Any) -> str:
@@ -67,10 +67,10 @@ class _Suite:
 
         suite = type(self).__qualname__
         if property_id in self.opt_out:
-            reason = self.opt_out[property_id]
+            reason: object = self.opt_out[property_id]  # checked: callers may not type-check
             if not isinstance(reason, str) or not reason.strip():
                 pytest.fail(f"{suite}.opt_out[{property_id!r}]: opting out of a property needs a reason", pytrace=False)
-            OPTED_OUT.append((suite, property_id, reason))
+            request.config.__dict__.setdefault(OPTED_OUT_ATTRIBUTE, []).append((suite, property_id, reason))
             pytest.skip(f"opted out: {reason}")
         config = request.config
         subject = self.subject()

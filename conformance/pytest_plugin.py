@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance._core import LEVELS
 from conformance._profiles import PROFILES
-from conformance._suites import OPTED_OUT
+from conformance._suites import OPTED_OUT_ATTRIBUTE
 
 __all__ = ["pytest_addoption", "pytest_terminal_summary"]
 
@@ -22,7 +22,8 @@ def pytest_addoption(parser: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if OPTED_OUT:
+    opted_out = getattr(terminalreporter.config, OPTED_OUT_ATTRIBUTE, [])
+    if opted_out:
         terminalreporter.section("loggerspec conformance: opted-out properties")
-        for suite, property_id, reason in OPTED_OUT:
+        for suite, property_id, reason in opted_out:
             terminalreporter.write_line(f"{suite}: {property_id} -- {reason}")

@@ -16,3 +16,6 @@ def _clean_rank(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     del impl.rank_zero_only.rank
     yield
     del impl.rank_zero_only.rank
+
+
+pytest_plugins = ["pytester"]

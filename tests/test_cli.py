@@ -1,0 +1,96 @@
+"""The command line: exit statuses, failure reports with replays, and the JSON report."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance import SCHEMA, Report
+from conformance.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = "tests.broken.merges:like_1_5"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    status = main(list(argv), out=out)
+    return status, out.getvalue()
+
+
+class TestExitStatus:
+    def test_certified_subject_exits_0(self) -> None:
+        """A subject that passes every property selected exits 0 and says CERTIFIED."""
+        status, text = run("merge", "impl:merge_dicts", "--max-examples", "10")
+        assert status == 0
+        assert "CERTIFIED at level strict: 11 passed, 0 failed" in text
+
+    def test_failing_subject_exits_1_with_example_and_replay(self) -> None:
+        """A failing property exits 1 and prints the contract, the minimal example and a replay command."""
+        status, text = run("merge", BROKEN, "--only", "merge.all_none_key_skipped")
+        assert status == 1
+        assert "FAILED merge.all_none_key_skipped on tests.broken.merges:like_1_5" in text
+        assert "minimal falsifying example: ([{'ghost': None}], ['ghost'])" in text
+        assert "replay:   python -m conformance merge tests.broken.merges:like_1_5 --only merge.all_none_key_skipped" in text
+
+    def test_the_printed_replay_command_reproduces_the_failure(self) -> None:
+        """Running the printed replay line fails again on the same minimal example."""
+        _, text = run("merge", BROKEN, "--only", "merge.mismatched_nesting", "--seed", "7")
+        replay = next(line.split("replay:", 1)[1].strip() for line in text.splitlines() if "replay:" in line)
+        assert "--reproduce" in replay and "--seed 7" in replay
+        words = replay.split()
+        assert words[:3] == ["python", "-m", "conformance"]
+        out = subprocess.run([sys.executable, *words[1:]], cwd=ROOT, capture_output=True, text=True, check=False)
+        assert out.returncode == 1, out.stderr
+        assert "FAILED merge.mismatched_nesting" in out.stdout
+
+    @pytest.mark.parametrize(
+        ("argv", "message"),
+        [
+            (["merge", "nosuchmodule:fn"], "cannot import module 'nosuchmodule'"),
+            (["merge", "impl:nosuch"], "module 'impl' has no attribute 'nosuch'"),
+            (["merge", "impl"], "must be of the form module:attribute"),
+            (["merge", "impl:RANK_ENV_VARS"], "must be callable"),
+            (["merge"], "give both KIND and TARGET"),
+            (["merge", "impl:merge_dicts", "--only", "merge.nonexistent"], "unknown property id 'merge.nonexistent'"),
+        ],
+    )
+    def test_unloadable_subject_or_bad_usage_exits_2(
+        self, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A subject that cannot be loaded, or a wrong usage, exits 2 with a message saying why."""
+        status, _ = run(*argv)
+        assert status == 2
+        assert message in capsys.readouterr().err
+
+    def test_unknown_kind_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """An unknown KIND is a usage error (exit 2)."""
+        assert run("bogus", "impl:merge_dicts")[0] == 2
+
+
+class TestReport:
+    def test_json_report_records_settings_versions_and_results(self, tmp_path: Path) -> None:
+        """--report-json writes the documented schema, and Report.from_dict reads it back."""
+        path = tmp_path / "report.json"
+        status, _ = run("merge", BROKEN, "--max-examples", "20", "--report-json", str(path))
+        data = json.loads(path.read_text())
+        assert status == 1
+        assert (data["schema"], data["verdict"], data["level"], data["profile"], data["max_examples"]) == (
+            SCHEMA, "failed", "strict", "ci", 20,
+        )  # fmt: skip
+        assert {"python", "hypothesis", "numpy", "attrs", "loggerspec"} <= set(data["versions"])
+        (subject,) = data["subjects"]
+        statuses = {r["id"]: r["status"] for r in subject["results"]}
+        assert statuses["merge.empty_input"] == "failed" and statuses["merge.dispatch"] == "passed"
+        assert Report.from_dict(data).to_dict() == data
+
+    def test_list_names_every_property(self) -> None:
+        """--list prints every property id with its kind, level and contract sentence."""
+        status, text = run("--list")
+        assert status == 0
+        assert "merge.associative_on_disjoint_keys" in text and "core" in text
