@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from argparse import Namespace
 from collections.abc import Sequence
 from typing import Any
@@ -154,6 +155,16 @@ class TestDifferencesFrom15:
         first.save()
         second.save()
         assert got == [(0, {"a": 2.0}), (0, {"a": 5.0})]
+
+
+    def test_close_flushes_without_a_deprecation_warning(self) -> None:
+        """close() logs the pending run and warns nothing (1.5 warns that close is deprecated)."""
+        lg = InMemoryLogger()
+        lg.agg_and_log_metrics({"a": 1.0}, step=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            lg.close()
+        assert logged(lg) == [(0, {"a": 1.0})]
 
 
 class TestBadInput:
