@@ -66,7 +66,8 @@ def _print_failures(report: Report, out: TextIO) -> None:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the CLI with ``argv`` (default: ``sys.argv[1:]``) and return the exit status."""
-    out = out if out is not None else sys.stdout
+    stdout: TextIO = sys.stdout  # typeshed's TextIO | Any, assigned to `out`, leaves it TextIO | None for pyright
+    out = out if out is not None else stdout
     parser = _parser()
     try:
         args = parser.parse_args(argv)

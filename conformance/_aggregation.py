@@ -1,1 +1,681 @@
-"""Properties: being written."""
+"""Properties of step aggregation: the sentences of :class:`spec.AggregatingLogger`.
+
+Every property first asks for ``agg_and_log_metrics`` and ``update_agg_funcs`` (a Lightning 2.x
+logger has neither: the properties are not applicable to it). What a logger *logs* is what reaches
+its ``log_metrics`` (:func:`spy_log_metrics`); :class:`_Model` says what that must be, run by run.
+
+Comparing values: a run of one call must be logged unchanged, so it is compared exactly; a run of
+several calls is compared by its keys, except in ``aggregation.run_value`` and
+``aggregation.update_agg_funcs_takes_effect``, which set functions whose results are exact (``max``,
+``min``, a count...) and compare with ``impl.merge_dicts`` of the run. A run whose value is ``{}``
+may or may not be logged at core level (1.5 logs it at a flush); strict
+``aggregation.empty_run_not_logged`` requires that it is not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+from collections.abc import Callable, Generator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from typing import Any, TypeAlias, cast
+
+import attrs
+import numpy as np
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,  # pyright: ignore[reportUnknownVariableType] - partly unannotated
+)
+
+import impl
+from conformance import strategies as cst
+from conformance._core import ConformanceFailure, LoggerSubject, expect, register
+from conformance._logger import STATUSES, CallLog, bad_metrics, bad_steps, has_close, hyperparams, render_call
+from conformance._merge import _same
+from conformance._observe import Emitted, fresh_logger, require_methods, spy_log_metrics
+
+__all__: list[str] = []
+
+Metrics: TypeAlias = dict[str, Any]
+
+
+def _require_aggregation(subject: LoggerSubject) -> None:
+    require_methods(subject, "agg_and_log_metrics", "update_agg_funcs")
+
+
+def _flush_kinds(subject: LoggerSubject) -> st.SearchStrategy[str]:
+    """The flushes the subject's loggers have (NotApplicable without aggregation)."""
+    _require_aggregation(subject)
+    return st.sampled_from(("save", "finalize", "close") if has_close(subject) else ("save", "finalize"))
+
+
+def _flush(calls: CallLog, kind: str) -> None:
+    if kind == "finalize":
+        calls.run("finalize", "success")
+    else:
+        calls.run(kind)
+
+
+def _flush_text(kind: str) -> str:
+    return "finalize('success')" if kind == "finalize" else f"{kind}()"
+
+
+def _name(fn: Any) -> str:
+    """A function's name for messages (``max``, ``mean``), else its repr."""
+    return str(getattr(fn, "__name__", None) or repr(fn))
+
+
+class _Count:
+    """An aggregation function with an exact result: the number of values, as a float."""
+
+    def __call__(self, values: Sequence[float]) -> float:
+        return len(values) * 1.0
+
+    def __repr__(self) -> str:
+        return "count"
+
+
+_count = _Count()
+_EXACT_FUNCS: tuple[Callable[[Sequence[float]], Any], ...] = (max, min, _count)
+"""Aggregation functions whose result does not depend on rounding (however the values are passed)."""
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Entry:
+    """One ``log_metrics`` call the logger must make: a run, or a direct ``log_metrics`` call."""
+
+    step: int | None
+    run: tuple[Metrics, ...]
+    direct: bool = False
+
+    @property
+    def optional(self) -> bool:
+        """A run whose value is ``{}`` (may or may not be logged at core level)."""
+        return not self.direct and not any(self.run)
+
+    @property
+    def single(self) -> bool:
+        return len(self.run) == 1
+
+
+Values: TypeAlias = Callable[[_Entry], Metrics] | None
+"""How a run of several calls is compared: ``None`` by its keys, else with this expected value."""
+
+
+class _Model:
+    """What a logger must have logged so far, from the calls made on it (spec's definition of a run)."""
+
+    def __init__(self) -> None:
+        self.logged: list[_Entry] = []
+        self.step: int | None = None
+        self.run: list[Metrics] = []
+
+    def agg(self, metrics: Metrics, step: int | None) -> None:
+        if self.run and step == self.step:
+            self.run.append(copy.deepcopy(metrics))
+            return
+        self.flush()
+        self.run, self.step = [copy.deepcopy(metrics)], step
+
+    def flush(self) -> None:
+        if self.run:
+            self.logged.append(_Entry(self.step, tuple(self.run)))
+        self.run = []
+
+    def log(self, metrics: Metrics, step: int | None) -> None:
+        self.logged.append(_Entry(step, (copy.deepcopy(metrics),), direct=True))
+
+
+def _describe(entry: _Entry, values: Values) -> str:
+    if entry.direct:
+        return f"(step {entry.step!r}, {entry.run[0]!r}) [direct]"
+    if entry.single:
+        return f"(step {entry.step!r}, {entry.run[0]!r})"
+    if values is not None:
+        return f"(step {entry.step!r}, {values(entry)!r}) [run of {len(entry.run)}]"
+    keys = list(dict.fromkeys(k for d in entry.run for k in d))
+    return f"(step {entry.step!r}, keys {keys}) [run of {len(entry.run)}]"
+
+
+def _matches(pair: tuple[Any, Any], entry: _Entry, values: Values) -> bool:
+    step, metrics = pair
+    if not _same(step, entry.step) or not isinstance(metrics, Mapping):
+        return False
+    metrics = dict(cast("Mapping[str, Any]", metrics))
+    if entry.single:
+        return bool(_same(metrics, entry.run[0]))
+    if values is not None:
+        return bool(_same(metrics, values(entry)))
+    return set(metrics) == {k for d in entry.run for k in d}
+
+
+def _difference(emitted: Emitted, want: Sequence[_Entry], values: Values) -> str | None:
+    """None when ``emitted`` is exactly ``want``, where a run of value ``{}`` may be missing; else
+    where they first differ. (To forbid runs of value ``{}``, leave them out of ``want``.)"""
+    i = 0
+    for entry in want:
+        if entry.optional:
+            if i < len(emitted) and _matches(emitted[i], entry, values):
+                i += 1
+            continue
+        if i >= len(emitted):
+            return f"missing {_describe(entry, values)}"
+        if not _matches(emitted[i], entry, values):
+            return f"log_metrics call {i} should be {_describe(entry, values)}, was {emitted[i]!r}"
+        i += 1
+    if i < len(emitted):
+        return f"unexpected log_metrics calls {emitted[i:]!r}"
+    return None
+
+
+def _expect_logged(
+    emitted: Emitted,
+    model: _Model,
+    calls: CallLog,
+    when: str,
+    values: Values = None,
+    *,
+    empty_ok: bool = True,
+) -> None:
+    want = model.logged if empty_ok else [e for e in model.logged if not e.optional]
+    difference = _difference(emitted, want, values)
+    if difference is None:
+        return
+    expected = ", ".join(_describe(e, values) + (" [optional: value {}]" if e.optional else "") for e in want)
+    raise ConformanceFailure(
+        f"{when}: {difference}. Expected log_metrics calls (step, metrics): [{expected}]; "
+        f"got {emitted!r}. Calls made: {calls}"
+    )
+
+
+@contextmanager
+def _watched(subject: LoggerSubject) -> Generator[tuple[Any, Emitted, CallLog, _Model], None, None]:
+    """A fresh logger with a spy on its log_metrics, its call log, and a fresh model."""
+    with fresh_logger(subject) as (logger, _path):
+        yield logger, spy_log_metrics(logger), CallLog(logger), _Model()
+
+
+def _agg(calls: CallLog, model: _Model, metrics: Metrics, step: int | None) -> None:
+    calls.run("agg_and_log_metrics", copy.deepcopy(metrics), step=step)
+    model.agg(metrics, step)
+
+
+AggCalls: TypeAlias = list[tuple[Metrics, int | None]]
+
+# Built once: drawing from a strategy built inside a draw costs much more.
+_AGG_CALLS = cst.agg_calls()
+_METRICS = cst.metric_dicts()
+_NONEMPTY_METRICS = cst.metric_dicts(min_size=1)
+_STEPS = cst.steps()
+_BAD_METRICS = bad_metrics()
+
+
+# --- core ------------------------------------------------------------------------------------
+
+
+@register(
+    "aggregation.runs_logged_once",
+    level="core",
+    strategy=lambda s: st.tuples(_AGG_CALLS, _flush_kinds(s)),
+)
+def runs_logged_once(subject: LoggerSubject, example: tuple[AggCalls, str]) -> None:
+    """Every run must be logged exactly once, in order, under its own step, with its value, by the time a
+    flush returns."""
+    agg_calls, flush = example
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for metrics, step in agg_calls:
+            _agg(calls, model, metrics, step)
+        _flush(calls, flush)
+        model.flush()
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}")
+
+
+_pool_keys = st.sampled_from(list[str](cst.KEY_POOL))
+_exact_funcs = st.sampled_from(list[Callable[[Sequence[float]], Any]](_EXACT_FUNCS))
+_exact_key_funcs = st.dictionaries(_pool_keys, _exact_funcs, max_size=4)
+
+
+@st.composite
+def _run_value_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> tuple[dict[str, Any], Any, AggCalls, str]:
+    funcs: dict[str, Any] = draw(_exact_key_funcs)
+    return funcs, draw(_exact_funcs), draw(_AGG_CALLS), draw(flushes)
+
+
+@register("aggregation.run_value", level="core", strategy=lambda s: _run_value_cases(_flush_kinds(s)))
+def run_value(subject: LoggerSubject, example: tuple[dict[str, Any], Any, AggCalls, str]) -> None:
+    """The value of a run is its one dict, unchanged, when it has one call, and otherwise
+    merge_dicts(run, agg_key_funcs, agg_default_func) with the functions in force when the run is logged."""
+    funcs, default, agg_calls, flush = example
+    with _watched(subject) as (_logger, emitted, calls, model):
+        calls.run("update_agg_funcs", dict(funcs), default)
+        for metrics, step in agg_calls:
+            _agg(calls, model, metrics, step)
+        _flush(calls, flush)
+        model.flush()
+        values: Values = lambda entry: impl.merge_dicts(entry.run, funcs, default)  # noqa: E731
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", values)
+
+
+@st.composite
+def _interleaved(
+    draw: st.DrawFn, flushes: st.SearchStrategy[str], extra: st.SearchStrategy[list[tuple[str, Any]]]
+) -> list[tuple[str, Any]]:
+    """agg_calls() as ("agg", (metrics, step)) events, with the events drawn from ``extra`` (a list)
+    inserted anywhere, then a flush."""
+    events: list[tuple[str, Any]] = [("agg", call) for call in draw(_AGG_CALLS)]
+    for event in draw(extra):
+        events.insert(draw(st.integers(0, len(events))), event)
+    return [*events, ("flush", draw(flushes))]
+
+
+def _play_event(event: tuple[str, Any], calls: CallLog, model: _Model) -> None:
+    kind, payload = event
+    if kind == "agg":
+        _agg(calls, model, *payload)
+    elif kind == "log":
+        metrics, step = payload
+        calls.run("log_metrics", metrics=copy.deepcopy(metrics), step=step)
+        model.log(metrics, step)
+    else:
+        _flush(calls, payload)
+        model.flush()
+
+
+def _flush_events(subject: LoggerSubject) -> st.SearchStrategy[list[tuple[str, Any]]]:
+    flushes = _flush_kinds(subject)
+    return _interleaved(flushes, st.lists(flushes.map(lambda kind: ("flush", kind)), max_size=4))
+
+
+@register("aggregation.deferred_until_step_change", level="core", strategy=_flush_events)
+def deferred_until_step_change(subject: LoggerSubject, events: list[tuple[str, Any]]) -> None:
+    """Nothing of a run may be logged before a call with a different step or a flush."""
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for event in events:
+            _play_event(event, calls, model)
+            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}")
+
+
+@register(
+    "aggregation.second_flush_logs_nothing",
+    level="core",
+    strategy=lambda s: st.tuples(_AGG_CALLS, _flush_kinds(s), _flush_kinds(s)),
+)
+def second_flush_logs_nothing(subject: LoggerSubject, example: tuple[AggCalls, str, str]) -> None:
+    """A second flush with no call in between must log nothing."""
+    agg_calls, first, second = example
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for metrics, step in agg_calls:
+            _agg(calls, model, metrics, step)
+        _flush(calls, first)
+        before = list(emitted)
+        _flush(calls, second)
+        expect(
+            emitted == before,
+            f"the second flush {calls.made[-1]} logged {emitted[len(before) :]!r}; it must log nothing. "
+            f"Calls made: {calls}",
+        )
+
+
+_TAKES_EFFECT_FUNCS: tuple[Callable[[Sequence[float]], Any], ...] = (max, min, sum, _count)
+_RUN_VALUES = (2.0, 9.0, 4.0)
+"""One key's values in each run: max 9, min 2, sum 15, count 3, numpy.mean 5 (each exact and different)."""
+_takes_effect_funcs = st.sampled_from(_TAKES_EFFECT_FUNCS)
+_three_keys = st.lists(st.sampled_from(cst.KEY_POOL), min_size=3, max_size=3, unique=True)
+
+
+@st.composite
+def _takes_effect_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> dict[str, Any]:
+    keys = draw(_three_keys)
+    funcs = _takes_effect_funcs
+    return {
+        "keys": keys,
+        "updates": [
+            ({keys[0]: draw(funcs)}, draw(funcs)),
+            ({keys[1]: draw(funcs)}, draw(funcs)),
+            ({keys[0]: draw(funcs)}, draw(funcs)),
+            None,  # update_agg_funcs() with no arguments
+        ],
+        "flush": draw(flushes),
+    }
+
+
+@register(
+    "aggregation.update_agg_funcs_takes_effect",
+    level="core",
+    strategy=lambda s: _takes_effect_cases(_flush_kinds(s)),
+)
+def update_agg_funcs_takes_effect(subject: LoggerSubject, case: dict[str, Any]) -> None:
+    """Entries of agg_key_funcs must be added to (replacing same-named) entries in force; agg_default_func
+    must replace the default function (so calling with no arguments restores numpy.mean)."""
+    keys, flush = case["keys"], case["flush"]
+    in_force: dict[str, Any] = {}
+    default: Any = np.mean
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for step, update in enumerate(case["updates"]):
+            if update is None:
+                calls.run("update_agg_funcs")
+                default = np.mean
+            else:
+                calls.run("update_agg_funcs", agg_key_funcs=dict(update[0]), agg_default_func=update[1])
+                in_force, default = {**in_force, **update[0]}, update[1]
+            run = [dict.fromkeys(keys, value) for value in _RUN_VALUES]
+            for metrics in run:
+                _agg(calls, model, metrics, step)
+            _flush(calls, flush)
+            model.flush()
+            want = impl.merge_dicts(run, in_force, default)
+            funcs = {k: _name(in_force.get(k, default)) for k in keys}
+            expect(
+                len(emitted) == step + 1 and _matches(emitted[-1], _Entry(step, (want,)), None),
+                f"with functions {funcs} in force, the run {run} must be logged as (step {step}, {want}); "
+                f"the logger logged {emitted[step:]!r}. Calls made: {calls}",
+            )
+
+
+def _direct_log_events(subject: LoggerSubject) -> st.SearchStrategy[list[tuple[str, Any]]]:
+    return _interleaved(_flush_kinds(subject), _DIRECT_LOGS)
+
+
+def _as_log(call: tuple[Metrics, int | None]) -> tuple[str, Any]:
+    return ("log", call)
+
+
+_DIRECT_LOGS = st.lists(st.tuples(_METRICS, _STEPS).map(_as_log), max_size=4)
+
+
+@register("aggregation.log_metrics_bypasses", level="core", strategy=_direct_log_events)
+def log_metrics_bypasses(subject: LoggerSubject, events: list[tuple[str, Any]]) -> None:
+    """log_metrics called directly must log at once and must not touch the pending run."""
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for event in events:
+            _play_event(event, calls, model)
+            if event[0] != "agg":
+                _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}")
+
+
+# --- aggregation.state_machine ---------------------------------------------------------------
+
+_SM_VALUES = st.one_of(st.integers(-1000, 1000), st.floats(-1e3, 1e3, allow_nan=False))
+_SM_METRICS = cst.metric_dicts(values=_SM_VALUES, min_size=1)
+_SM_FUNCS: tuple[Callable[..., Any], ...] = (max, min, sum, np.mean)
+_NO_CALL = object()
+STATE_MACHINE_SETTINGS = settings(
+    max_examples=100,
+    stateful_step_count=20,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    report_multiple_bugs=False,
+    phases=tuple(p for p in Phase if p != Phase.explain),
+    suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much),
+)
+"""Fixed, because the runner's profile does not reach ``check``: 100 sequences of up to 20 calls
+each, derandomized (the same verdict every run), without the explain phase (its output is not
+reported; the failure message lists the calls made instead). About 1 s on ``impl.InMemoryLogger``."""
+
+
+def _machine(subject: LoggerSubject, with_close: bool) -> type[RuleBasedStateMachine]:
+    """A state machine making random calls on a subject's logger and, in lockstep, on an
+    ``impl.InMemoryLogger``; after each call, both must have logged the same (step, metrics) pairs."""
+
+    flushes = ("save", *(f"finalize:{s}" for s in STATUSES), *(("close",) if with_close else ()))
+
+    class LoggerMachine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack = ExitStack()
+            logger, _path = self.stack.enter_context(fresh_logger(subject))
+            self.emitted = spy_log_metrics(logger)
+            self.calls = CallLog(logger)
+            self.model = impl.InMemoryLogger()
+            self.last_step: object = _NO_CALL
+
+        def teardown(self) -> None:
+            self.stack.close()
+
+        def both(self, method: str, *args: Any, **kwargs: Any) -> None:
+            self.calls.run(method, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+            getattr(self.model, method)(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+        @rule(metrics=_SM_METRICS, step=cst.steps())
+        def agg_and_log_metrics(self, metrics: Metrics, step: int | None) -> None:
+            self.last_step = step
+            self.both("agg_and_log_metrics", metrics, step=step)
+
+        @precondition(lambda self: self.last_step is not _NO_CALL)
+        @rule(metrics=_SM_METRICS)
+        def agg_and_log_metrics_same_step(self, metrics: Metrics) -> None:
+            self.both("agg_and_log_metrics", metrics, step=self.last_step)
+
+        @rule(metrics=cst.metric_dicts(values=_SM_VALUES), step=cst.steps())
+        def log_metrics(self, metrics: Metrics, step: int | None) -> None:
+            self.both("log_metrics", metrics=metrics, step=step)
+
+        @rule(flush=st.sampled_from(flushes))
+        def flush(self, flush: str) -> None:
+            if flush.startswith("finalize"):
+                self.both("finalize", flush.partition(":")[2])
+            else:
+                self.both(flush)
+
+        @rule(
+            key_funcs=st.dictionaries(st.sampled_from(cst.KEY_POOL), st.sampled_from(_SM_FUNCS), max_size=3),
+            default=st.one_of(st.none(), st.sampled_from(_SM_FUNCS)),
+        )
+        def update_agg_funcs(self, key_funcs: dict[str, Any], default: Any) -> None:
+            if default is None:
+                self.both("update_agg_funcs")
+            else:
+                self.both("update_agg_funcs", key_funcs, default)
+
+        @rule(params=hyperparams())
+        def log_hyperparams(self, params: Any) -> None:
+            self.both("log_hyperparams", params)
+
+        @rule()
+        def log_graph(self) -> None:
+            self.both("log_graph", "model")
+
+        @invariant()
+        def logged_like_the_model(self) -> None:
+            got, want = self.emitted, self.model.metrics
+            same = len(got) == len(want) and all(
+                _same(g[0], w[0]) and isinstance(g[1], Mapping) and _same(dict(cast("Mapping[str, Any]", g[1])), w[1])
+                for g, w in zip(got, want, strict=True)
+            )
+            expect(
+                same,
+                f"after the calls {self.calls}, the logger logged (step, metrics) {got!r}; "
+                f"impl.InMemoryLogger logged {want!r}",
+            )
+
+    return LoggerMachine
+
+
+@register("aggregation.state_machine", level="core")
+def state_machine(subject: LoggerSubject, _: None) -> None:
+    """Every run must be logged exactly once, in order, under its own step, with its value, by the time a
+    flush returns."""
+    # Random interleavings of every call, compared after each call with impl.InMemoryLogger.
+    _require_aggregation(subject)
+    run_state_machine_as_test(_machine(subject, has_close(subject)), settings=STATE_MACHINE_SETTINGS)
+
+
+# --- strict ----------------------------------------------------------------------------------
+
+
+@register(
+    "aggregation.empty_run_not_logged",
+    level="strict",
+    strategy=lambda s: st.tuples(
+        cst.agg_calls(metrics=st.one_of(st.just(dict[str, Any]()), _NONEMPTY_METRICS)), _flush_kinds(s)
+    ),
+)
+def empty_run_not_logged(subject: LoggerSubject, example: tuple[AggCalls, str]) -> None:
+    """A run whose value is empty ({}) must not be logged."""
+    agg_calls, flush = example
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for metrics, step in agg_calls:
+            _agg(calls, model, metrics, step)
+            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}", empty_ok=False)
+        _flush(calls, flush)
+        model.flush()
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", empty_ok=False)
+
+
+class _InjectedError(RuntimeError):
+    """Raised by log_metrics once, on purpose."""
+
+
+@attrs.frozen(repr=False)
+class _BadAggCall:
+    """Valid calls, one malformed agg_and_log_metrics call, more valid calls, a flush."""
+
+    before: AggCalls
+    metrics: Any
+    step: Any
+    names: tuple[str, ...]
+    after: AggCalls
+    flush: str
+
+    def __repr__(self) -> str:
+        bad = render_call("agg_and_log_metrics", (self.metrics,), {"step": self.step})
+        return f"bad call: before={self.before!r}, {bad}, after={self.after!r}, then {_flush_text(self.flush)}"
+
+
+@attrs.frozen(repr=False)
+class _FailedLog:
+    """Valid calls ending in a pending run; log_metrics raises once during ``trigger``; then a flush."""
+
+    before: AggCalls
+    trigger: tuple[Metrics, int | None] | str
+    flush: str
+
+    def __repr__(self) -> str:
+        if isinstance(self.trigger, str):
+            trigger = _flush_text(self.trigger)
+        else:
+            trigger = render_call("agg_and_log_metrics", self.trigger[:1], {"step": self.trigger[1]})
+        then = _flush_text(self.flush)
+        return f"failed log: before={self.before!r}, log_metrics raises once during {trigger}, then {then}"
+
+
+@st.composite
+def _rejected_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> _BadAggCall | _FailedLog:
+    before = draw(_AGG_CALLS)
+    if draw(st.booleans()):
+        metrics: Any
+        step: Any
+        names: tuple[str, ...]
+        if draw(st.booleans()):
+            (metrics, names), step = draw(_BAD_METRICS), draw(_STEPS)
+        else:
+            metrics, step, names = draw(_METRICS), draw(bad_steps), ("step",)
+        return _BadAggCall(before, metrics, step, names, draw(_AGG_CALLS), draw(flushes))
+    pending_step = draw(_STEPS)
+    before += [(draw(_NONEMPTY_METRICS), pending_step) for _ in range(draw(st.integers(1, 3)))]
+    if draw(st.booleans()):
+        trigger: tuple[Metrics, int | None] | str = (
+            draw(_NONEMPTY_METRICS),
+            draw(_STEPS.filter(lambda s: s != pending_step)),
+        )
+    else:
+        trigger = draw(flushes)
+    return _FailedLog(before, trigger, draw(flushes))
+
+
+@register(
+    "aggregation.rejected_call_keeps_state",
+    level="strict",
+    strategy=lambda s: _rejected_cases(_flush_kinds(s)),
+)
+def rejected_call_keeps_state(subject: LoggerSubject, case: _BadAggCall | _FailedLog) -> None:
+    """Bad metrics or step must raise TypeError naming the argument and key path, and leave the pending
+    run exactly as it was. A run must be kept, not lost, when logging it raises."""
+    if isinstance(case, _BadAggCall):
+        _check_bad_call(subject, case)
+    else:
+        _check_failed_log(subject, case)
+
+
+def _check_bad_call(subject: LoggerSubject, case: _BadAggCall) -> None:
+    # Runs are merged with a count, so a run that took (part of) the malformed call shows it.
+    values: Values = lambda entry: impl.merge_dicts(entry.run, None, _count)  # noqa: E731
+    with _watched(subject) as (logger, emitted, calls, model):
+        calls.run("update_agg_funcs", None, _count)
+        for metrics, step in case.before:
+            _agg(calls, model, metrics, step)
+        bad = render_call("agg_and_log_metrics", (case.metrics,), {"step": case.step})
+        calls.note(f"{bad} [malformed]")
+        named = ", ".join(case.names)
+        try:
+            logger.agg_and_log_metrics(copy.deepcopy(case.metrics), step=case.step)
+        except TypeError as error:
+            missing = [n for n in case.names if n not in str(error)]
+            expect(not missing, f"{bad}: the TypeError must name {named}, but says {str(error)!r}. Calls made: {calls}")
+        except Exception as error:
+            raise ConformanceFailure(
+                f"{bad}: expected TypeError naming {named}, got {type(error).__name__}: {error}. Calls made: {calls}"
+            ) from error
+        else:
+            raise ConformanceFailure(f"{bad}: expected TypeError naming {named}, but it returned. Calls made: {calls}")
+        _expect_logged(emitted, model, calls, f"right after the malformed {bad}", values)
+        for metrics, step in case.after:
+            _agg(calls, model, metrics, step)
+        _flush(calls, case.flush)
+        model.flush()
+        when = f"after {_flush_text(case.flush)} (the malformed call must change nothing)"
+        _expect_logged(emitted, model, calls, when, values)
+
+
+def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
+    with _watched(subject) as (logger, emitted, calls, model):
+        for metrics, step in case.before:
+            _agg(calls, model, metrics, step)
+        pending = _Entry(model.step, tuple(model.run))
+        logged_before = list(model.logged)
+        spy = logger.log_metrics
+        failures: list[str] = []
+
+        def fail_once(*args: Any, **kwargs: Any) -> Any:
+            if not failures:
+                failures.append(render_call("log_metrics", args, kwargs))
+                raise _InjectedError("log_metrics failed (injected by the conformance suite)")
+            return spy(*args, **kwargs)
+
+        logger.log_metrics = fail_once
+        if isinstance(case.trigger, str):
+            text = _flush_text(case.trigger)
+            trigger: Callable[[], Any] = (
+                (lambda: logger.finalize("success")) if case.trigger == "finalize" else getattr(logger, case.trigger)
+            )
+            taken: list[_Entry] = []
+        else:
+            metrics, step = case.trigger
+            text = render_call("agg_and_log_metrics", (metrics,), {"step": step})
+            trigger = lambda: logger.agg_and_log_metrics(copy.deepcopy(metrics), step=step)  # noqa: E731
+            taken = [_Entry(step, (metrics,))]
+        calls.note(f"{text} [log_metrics raises {_InjectedError.__name__} once]")
+        with contextlib.suppress(Exception):  # the injected error may propagate, or not
+            trigger()
+        _flush(calls, case.flush)
+        options = [[*logged_before, pending], [*logged_before, pending, *taken]]
+        if any(_difference(emitted, want, None) is None for want in options):
+            return
+        raise ConformanceFailure(
+            f"log_metrics raised once while logging the run {_describe(pending, None)} "
+            f"(the call that raised: {failures[0] if failures else 'none was made'}); "
+            f"the run must be kept and logged exactly once by the later {_flush_text(case.flush)}. "
+            f"Expected log_metrics calls [{', '.join(_describe(e, None) for e in options[0])}]"
+            + (f" (or with {_describe(taken[0], None)} after it)" if taken else "")
+            + f"; got {emitted!r}. Calls made: {calls}"
+        )

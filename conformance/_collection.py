@@ -1,1 +1,509 @@
-"""Properties: being written."""
+"""Properties of a logger collection (``LoggerCollection``): the sentences of :class:`spec.Collection`.
+
+Members are recording fakes (:class:`_Member`) that satisfy :class:`spec.AggregatingLogger`: every
+method call appends ``(member index, method, arguments by parameter name)`` to a journal shared by
+the members, so the order in which a collection reaches them is visible. Only valid inputs are sent
+(a collection may check its input first), and only what the contract states is compared: for each
+call of a method, the calls of that same method that reached the members.
+"""
+
+from __future__ import annotations
+
+import inspect
+import string
+from argparse import Namespace
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+import numpy as np
+from hypothesis import strategies as st
+
+from conformance import strategies as cst
+from conformance._core import CollectionSubject, ConformanceFailure, expect, register
+
+__all__: list[str] = []
+
+METHODS = (
+    "log_metrics",
+    "log_hyperparams",
+    "log_graph",
+    "agg_and_log_metrics",
+    "update_agg_funcs",
+    "save",
+    "finalize",
+    "close",
+    "after_save_checkpoint",
+)
+"""The logging methods a collection must forward to every member."""
+
+
+class _Marker:
+    """An object that is equal only to itself, with a readable repr (a model, a checkpoint callback)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __repr__(self) -> str:
+        return f"<{self.label}>"
+
+
+@attrs.frozen
+class _Delivery:
+    """One call that reached a member."""
+
+    member: int
+    method: str
+    arguments: dict[str, Any]
+
+
+class _Member:
+    """A member logger that records every method call in a journal shared with the other members,
+    and raises the error given for a method after recording the call.
+
+    Satisfies :class:`spec.AggregatingLogger`.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        journal: list[_Delivery],
+        *,
+        name: str = "member",
+        version: int | str = 0,
+        experiment: Any = None,
+        raises: Mapping[str, Exception] | None = None,
+    ) -> None:
+        self.index = index
+        self._journal = journal
+        self._name = name
+        self._version = version
+        self._experiment = experiment
+        self._raises = dict(raises or {})
+
+    def __repr__(self) -> str:
+        return f"<member {self.index}>"
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def version(self) -> int | str:
+        return self._version
+
+    @property
+    def experiment(self) -> Any:
+        return self._experiment
+
+    @property
+    def save_dir(self) -> str | None:
+        return None
+
+    def _record(self, method: str, arguments: dict[str, Any]) -> None:
+        self._journal.append(_Delivery(self.index, method, arguments))
+        error = self._raises.get(method)
+        if error is not None:
+            raise error
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self._record("log_metrics", {"metrics": metrics, "step": step})
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        self._record("log_hyperparams", {"params": params, "args": args, "kwargs": kwargs})
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        self._record("log_graph", {"model": model, "input_array": input_array})
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self._record("agg_and_log_metrics", {"metrics": metrics, "step": step})
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, Callable[..., Any]] | None = None,
+        agg_default_func: Callable[..., Any] = np.mean,
+    ) -> None:
+        self._record("update_agg_funcs", {"agg_key_funcs": agg_key_funcs, "agg_default_func": agg_default_func})
+
+    def save(self) -> None:
+        self._record("save", {})
+
+    def finalize(self, status: str) -> None:
+        self._record("finalize", {"status": status})
+
+    def close(self) -> None:
+        self._record("close", {})
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        self._record("after_save_checkpoint", {"checkpoint_callback": checkpoint_callback})
+
+
+_SIGNATURES = {method: inspect.signature(getattr(_Member, method)) for method in METHODS}
+
+Call: TypeAlias = tuple[str, tuple[Any, ...]]
+"""A call to make on a collection: the method's name and its positional arguments."""
+
+
+def _expected_arguments(method: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    """What a member must receive, by parameter name, when the collection is called with ``args``.
+
+    An omitted ``agg_default_func`` is not compared: a collection may forward its own default
+    (``numpy.mean`` or an equivalent); every other omitted parameter defaults to ``None`` or empty.
+    """
+    bound = _SIGNATURES[method].bind(None, *args)
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    del arguments["self"]
+    if method == "update_agg_funcs" and len(args) < 2:
+        del arguments["agg_default_func"]
+    return arguments
+
+
+def _same(got: Any, want: Any) -> bool:
+    """Identity or equality (an equality that raises counts as different)."""
+    if got is want:
+        return True
+    try:
+        return bool(got == want)
+    except Exception:
+        return False
+
+
+def _render(call: Call) -> str:
+    method, args = call
+    return f"{method}({', '.join(repr(a) for a in args)})"
+
+
+def _invoke(collection: Any, call: Call) -> None:
+    """Make ``call`` on ``collection``; an exception is a failure (every input is valid)."""
+    method, args = call
+    try:
+        getattr(collection, method)(*args)
+    except Exception as error:
+        raise ConformanceFailure(f"collection.{_render(call)} raised {type(error).__name__}: {error}") from error
+
+
+def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> None:
+    """The calls of ``call``'s method in ``deliveries`` reached members 0..members-1 once each, in
+    order, each with the call's arguments."""
+    method, args = call
+    got = [d for d in deliveries if d.method == method]
+    order = [d.member for d in got]
+    expect(
+        order == list(range(members)),
+        f"collection.{_render(call)} must reach members {list(range(members))} once each, in order; "
+        f"{method} reached members {order}",
+    )
+    want = _expected_arguments(method, args)
+    for delivery in got:
+        for name, value in want.items():
+            received = delivery.arguments.get(name)
+            expect(
+                _same(received, value),
+                f"collection.{_render(call)}: member {delivery.member} must receive {name}={value!r}, "
+                f"got {name}={received!r}",
+            )
+
+
+# Valid inputs for every method.
+_markers = st.integers(0, 99)
+_agg_functions = st.sampled_from((min, max, sum))
+_key_funcs = st.one_of(st.none(), st.dictionaries(cst.metric_keys(), _agg_functions, max_size=3))
+_statuses = st.sampled_from(("success", "failed", "aborted"))
+_CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
+    "log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
+    "log_hyperparams": st.tuples(cst.hyperparams()),
+    "log_graph": st.one_of(
+        st.tuples(st.builds(lambda n: _Marker(f"model {n}"), _markers)),
+        st.tuples(
+            st.builds(lambda n: _Marker(f"model {n}"), _markers),
+            st.one_of(st.none(), st.builds(lambda n: _Marker(f"input array {n}"), _markers)),
+        ),
+    ),
+    "agg_and_log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
+    "update_agg_funcs": st.one_of(st.tuples(), st.tuples(_key_funcs), st.tuples(_key_funcs, _agg_functions)),
+    "save": st.just(()),
+    "finalize": st.tuples(_statuses),
+    "close": st.just(()),
+    "after_save_checkpoint": st.tuples(st.builds(lambda n: _Marker(f"checkpoint callback {n}"), _markers)),
+}
+
+
+def _calls() -> st.SearchStrategy[Call]:
+    """One valid call to any of the logging methods."""
+    return st.one_of([st.tuples(st.just(method), args) for method, args in _CALLS.items()])
+
+
+_names = st.text(max_size=8)
+_versions = st.one_of(
+    st.integers(min_value=-5, max_value=10**6), st.text(string.ascii_letters + string.digits + "._-", max_size=6)
+)
+_experiments = st.one_of(
+    st.builds(lambda n: _Marker(f"experiment {n}"), _markers),
+    st.none(),
+    st.builds(list),
+    st.builds(dict),
+    st.sampled_from((0, "", False, 0.0)),
+)
+
+
+@attrs.frozen
+class _Spec:
+    """What to build a member from."""
+
+    name: str = "member"
+    version: int | str = 0
+    experiment: Any = None
+
+
+_member_specs = st.builds(_Spec, _names, _versions, _experiments)
+
+
+def _members(specs: Iterable[_Spec], journal: list[_Delivery]) -> list[_Member]:
+    return [_Member(i, journal, name=s.name, version=s.version, experiment=s.experiment) for i, s in enumerate(specs)]
+
+
+def _build(subject: CollectionSubject, members: Iterable[Any], how: str = "a list") -> Any:
+    try:
+        return subject.factory(members)
+    except Exception as error:
+        raise ConformanceFailure(f"building a collection from {how} raised {type(error).__name__}: {error}") from error
+
+
+_fan_out_cases = st.tuples(st.integers(min_value=0, max_value=4), st.lists(_calls(), min_size=1, max_size=8))
+
+
+@register("collection.fan_out", level="core", strategy=lambda s: _fan_out_cases)
+def fan_out(subject: CollectionSubject, case: tuple[int, list[Call]]) -> None:
+    """Every logging method (log_metrics, log_hyperparams, log_graph, agg_and_log_metrics,
+    update_agg_funcs, save, finalize, close, after_save_checkpoint) must reach every member exactly
+    once, with the same arguments, in member order."""
+    count, calls = case
+    journal: list[_Delivery] = []
+    collection = _build(subject, _members([_Spec()] * count, journal))
+    for call in calls:
+        start = len(journal)
+        _invoke(collection, call)
+        _check_delivery(journal[start:], call, count)
+
+
+def _joined(values: Iterable[Any]) -> str:
+    return "_".join(str(v) for v in values)
+
+
+def _read(collection: Any, attribute: str) -> Any:
+    try:
+        return getattr(collection, attribute)
+    except Exception as error:
+        raise ConformanceFailure(f"reading collection.{attribute} raised {type(error).__name__}: {error}") from error
+
+
+@register("collection.properties", level="core", strategy=lambda s: st.lists(_member_specs, max_size=4))
+def properties(subject: CollectionSubject, specs: list[_Spec]) -> None:
+    """name and version must be the members' str(name) and str(version) joined by "_"; experiment
+    must be the list of the members' experiments; save_dir must be None."""
+    members = _members(specs, [])
+    collection = _build(subject, members)
+    for attribute, want in (
+        ("name", _joined(m.name for m in members)),
+        ("version", _joined(m.version for m in members)),
+    ):
+        got = _read(collection, attribute)
+        expect(
+            isinstance(got, str) and got == want,
+            f"collection.{attribute} must be {want!r} (the members' {attribute}s joined by '_'), got {got!r}",
+        )
+    experiment = _read(collection, "experiment")
+    want_experiments = [m.experiment for m in members]
+    expect(
+        isinstance(experiment, list)
+        and len(experiment) == len(want_experiments)
+        and all(got is want for got, want in zip(experiment, want_experiments, strict=False)),
+        f"collection.experiment must be the list of the members' experiments {want_experiments!r}, got {experiment!r}",
+    )
+    save_dir = _read(collection, "save_dir")
+    expect(save_dir is None, f"collection.save_dir must be None, got {save_dir!r}")
+
+
+@register("collection.indexing", level="core", strategy=lambda s: st.integers(min_value=0, max_value=4))
+def indexing(subject: CollectionSubject, count: int) -> None:
+    """collection[index] must return the member at index (negative indices count from the end);
+    iter() must yield the members in order; len() must return the number of members."""
+    members = _members([_Spec()] * count, [])
+    collection = _build(subject, members)
+    try:
+        length = len(collection)
+    except Exception as error:
+        raise ConformanceFailure(f"len(collection) raised {type(error).__name__}: {error}") from error
+    expect(length == count, f"len(collection) must be {count}, got {length!r}")
+    for attempt in ("first", "second"):
+        try:
+            yielded = list(iter(collection))
+        except Exception as error:
+            raise ConformanceFailure(f"iterating the collection raised {type(error).__name__}: {error}") from error
+        expect(
+            len(yielded) == count and all(got is want for got, want in zip(yielded, members, strict=False)),
+            f"iter(collection) ({attempt} time) must yield the members {members!r} in order, got {yielded!r}",
+        )
+    for index in range(-count, count):
+        try:
+            got = collection[index]
+        except Exception as error:
+            raise ConformanceFailure(f"collection[{index}] raised {type(error).__name__}: {error}") from error
+        expect(got is members[index], f"collection[{index}] must be {members[index]!r}, got {got!r}")
+
+
+def _outcome(read: Callable[[], Any]) -> tuple[str, Any]:
+    """``("value", value)`` or ``("raised", exception type name)``."""
+    try:
+        return "value", read()
+    except Exception as error:
+        return "raised", type(error).__name__
+
+
+def _observe(collection: Any, members: list[_Member]) -> dict[str, tuple[str, Any]]:
+    """What a collection shows besides forwarding, members (and their experiments) given by index."""
+
+    def positions(objects: Iterable[Any]) -> list[Any]:
+        return [o.index if isinstance(o, _Member) else repr(o) for o in objects]
+
+    def experiments() -> list[list[int]]:
+        return [[m.index for m in members if m.experiment is e] for e in collection.experiment]
+
+    return {
+        "collection.name": _outcome(lambda: collection.name),
+        "collection.version": _outcome(lambda: collection.version),
+        "collection.experiment (as member indices)": _outcome(experiments),
+        "len(collection)": _outcome(lambda: len(collection)),
+        "iter(collection) (as member indices)": _outcome(lambda: positions(iter(collection))),
+        "collection[0] (as a member index)": _outcome(lambda: positions([collection[0]])),
+        "collection[-1] (as a member index)": _outcome(lambda: positions([collection[-1]])),
+    }
+
+
+def _same_deliveries(a: list[_Delivery], b: list[_Delivery]) -> bool:
+    return len(a) == len(b) and all(
+        x.member == y.member
+        and x.method == y.method
+        and x.arguments.keys() == y.arguments.keys()
+        and all(_same(x.arguments[k], y.arguments[k]) for k in x.arguments)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def _summary(deliveries: list[_Delivery]) -> str:
+    return "[" + ", ".join(f"{d.method} to member {d.member}" for d in deliveries) + "]"
+
+
+def _forward(collection: Any, call: Call, journal: list[_Delivery]) -> tuple[str, list[_Delivery]]:
+    """Make ``call``; return how it ended (``"returned"`` or the exception's type) and what reached the members."""
+    start = len(journal)
+    try:
+        getattr(collection, call[0])(*call[1])
+        ended = "returned"
+    except Exception as error:
+        ended = f"raised {type(error).__name__}"
+    return ended, journal[start:]
+
+
+_one_shot_cases = st.tuples(st.lists(_member_specs, max_size=4), st.lists(_calls(), min_size=1, max_size=6))
+
+
+@register("collection.one_shot_iterator", level="strict", strategy=lambda s: _one_shot_cases)
+def one_shot_iterator(subject: CollectionSubject, case: tuple[list[_Spec], list[Call]]) -> None:
+    """A collection built from a one-shot iterator must behave as one built from a list, for every call."""
+    specs, calls = case
+    listed_journal: list[_Delivery] = []
+    one_shot_journal: list[_Delivery] = []
+    listed_members = _members(specs, listed_journal)
+    one_shot_members = _members(specs, one_shot_journal)
+    listed = _build(subject, list(listed_members))
+    one_shot = _build(subject, iter(list(one_shot_members)), "a one-shot iterator")
+    name, version = _joined(s.name for s in specs), _joined(s.version for s in specs)
+    done: list[str] = []
+    for call in [None, *calls]:
+        if call is not None:
+            done.append(_render(call))
+            listed_ended, listed_got = _forward(listed, call, listed_journal)
+            one_shot_ended, one_shot_got = _forward(one_shot, call, one_shot_journal)
+            expect(
+                listed_ended == one_shot_ended and _same_deliveries(listed_got, one_shot_got),
+                f"calls {' ; '.join(done)}: built from a list, the last call {listed_ended} and reached "
+                f"{_summary(listed_got)}; built from a one-shot iterator, it {one_shot_ended} and reached "
+                f"{_summary(one_shot_got)}",
+            )
+        when = f"after calls {' ; '.join(done)}" if done else "before any call"
+        listed_seen, one_shot_seen = _observe(listed, listed_members), _observe(one_shot, one_shot_members)
+        for attribute, want in (("name", name), ("version", version)):
+            how, got = one_shot_seen[f"collection.{attribute}"]
+            expect(
+                (how, got) == ("value", want),
+                f"{when}: a collection built from a one-shot iterator must have {attribute} {want!r}, got "
+                + (repr(got) if how == "value" else f"{got} raised"),
+            )
+        for what, seen in listed_seen.items():
+            expect(
+                one_shot_seen[what] == seen,
+                f"{when}: {what} gave {seen} for a collection built from a list, but {one_shot_seen[what]} "
+                "for one built from a one-shot iterator",
+            )
+
+
+class _MemberError(Exception):
+    """An error a member raises on purpose."""
+
+
+_ERROR_TYPES: tuple[type[Exception], ...] = (_MemberError, ValueError, RuntimeError, KeyError, OSError)
+
+
+@st.composite
+def _isolation_cases(draw: st.DrawFn) -> tuple[int, dict[int, Exception], Call]:
+    count = draw(st.integers(min_value=1, max_value=4))
+    raising = draw(st.sets(st.integers(min_value=0, max_value=count - 1), min_size=1))
+    errors = {i: draw(st.sampled_from(_ERROR_TYPES))(f"member {i} failed on purpose") for i in sorted(raising)}
+    return count, errors, draw(_calls())
+
+
+def _leaves(error: BaseException) -> list[BaseException]:
+    """The exceptions an exception group carries, at any depth (or the exception itself)."""
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
+    return [error]
+
+
+@register("collection.error_isolation", level="strict", strategy=lambda s: _isolation_cases())
+def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Exception], Call]) -> None:
+    """A member that raises must not stop delivery to the members after it; after delivering to all,
+    the call must raise one exception that carries every member's error."""
+    count, errors, call = case
+    method, _ = call
+    journal: list[_Delivery] = []
+    members = [_Member(i, journal, raises={method: errors[i]} if i in errors else None) for i in range(count)]
+    collection = _build(subject, members)
+    raised: Exception | None = None
+    try:
+        getattr(collection, method)(*call[1])
+    except Exception as error:
+        raised = error
+    reached = [d.member for d in journal if d.method == method]
+    missing = [i for i in range(count) if i not in reached]
+    expect(
+        not missing,
+        f"collection.{_render(call)} with members {sorted(errors)} raising (of {count}): members {missing} "
+        f"were never reached (reached {reached})",
+    )
+    if raised is None:
+        raise ConformanceFailure(
+            f"collection.{_render(call)} with members {sorted(errors)} raising must raise an exception carrying "
+            f"{list(errors.values())!r}; it raised nothing"
+        )
+    if len(errors) == 1 and raised is next(iter(errors.values())):
+        return
+    leaves = _leaves(raised)
+    lost = [e for e in errors.values() if not any(leaf is e for leaf in leaves)]
+    expect(
+        not lost,
+        f"collection.{_render(call)} must raise one exception carrying every member's error "
+        f"{list(errors.values())!r} (the error itself, or an exception group holding them); it raised "
+        f"{type(raised).__name__}: {raised!r}, which does not carry {lost!r}",
+    )

@@ -1,1 +1,374 @@
-"""Properties: being written."""
+"""Properties of every logger, aggregating or not: the sentences of :class:`spec.Logger`.
+
+Each example builds a fresh logger in an empty directory; every call made on it is journaled
+(:class:`CallLog`) so that a failure message says which calls led to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import string
+from argparse import Namespace
+from collections.abc import Callable, Mapping
+from typing import Any, cast
+
+import attrs
+from hypothesis import strategies as st
+
+import spec
+from conformance import strategies as cst
+from conformance._core import ConformanceFailure, LoggerSubject, expect, register
+from conformance._merge import _same
+from conformance._observe import fresh_logger
+
+__all__: list[str] = []
+
+OPTIONAL_MEMBERS = {"close": "Lightning 2.x loggers have no close()"}
+"""Members of :class:`spec.Logger` that a logger may lack, and why."""
+
+STATUSES = ("success", "failed", "aborted")
+
+
+def render_call(method: str, args: tuple[Any, ...] = (), kwargs: Mapping[str, Any] | None = None) -> str:
+    """``method(arg, ..., name=value)`` with reprs, as a failure message shows a call."""
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in (kwargs or {}).items()]
+    return f"{method}({', '.join(parts)})"
+
+
+class CallLog:
+    """The calls made on one logger, in order; :meth:`run` makes one and turns an exception into a
+    :class:`ConformanceFailure` that lists the calls made."""
+
+    def __init__(self, logger: Any) -> None:
+        self.logger = logger
+        self.made: list[str] = []
+
+    def note(self, text: str) -> None:
+        """Journal ``text`` (a call made some other way)."""
+        self.made.append(text)
+
+    def run(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``logger.method(*args, **kwargs)``; any exception is a failure (the input is valid)."""
+        text = render_call(method, args, kwargs)
+        self.made.append(text)
+        try:
+            return getattr(self.logger, method)(*args, **kwargs)
+        except Exception as error:
+            raise ConformanceFailure(
+                f"{text} raised {type(error).__name__}: {error} (the call is valid and must not raise); "
+                f"calls made: {self}"
+            ) from error
+
+    def __str__(self) -> str:
+        return "; ".join(self.made) if self.made else "(none)"
+
+
+def has_close(subject: LoggerSubject) -> bool:
+    """True when the subject's loggers have a ``close`` method (Lightning 2.x loggers do not)."""
+    with fresh_logger(subject) as (logger, _):
+        return callable(getattr(logger, "close", None))
+
+
+class _Opaque:
+    """A model that is nothing a logger knows (like ``object()``), with a readable repr."""
+
+    def __repr__(self) -> str:
+        return "<opaque model>"
+
+
+# --- logger.protocol_conformance -------------------------------------------------------------
+
+
+def _protocol_members() -> dict[str, Any]:
+    """The public members of :class:`spec.Logger` (with those it inherits from :class:`spec.CoreLogger`):
+    name to the property or function."""
+    members: dict[str, Any] = {}
+    for cls in reversed(inspect.getmro(spec.Logger)):
+        if cls.__module__.startswith("spec."):
+            members.update((n, v) for n, v in vars(cls).items() if not n.startswith("_"))
+    return members
+
+
+def _same_default(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _signature_problems(name: str, protocol_fn: Callable[..., Any], method: Any) -> list[str]:
+    """How ``method`` (bound) fails to accept the calls ``protocol_fn`` (unbound) allows."""
+    try:
+        actual = inspect.signature(method)
+    except (TypeError, ValueError):
+        return []  # no signature to inspect (a builtin): nothing that can be shown to mismatch
+    P = inspect.Parameter
+    params = list(inspect.signature(protocol_fn).parameters.values())[1:]  # without self
+    positional = [p for p in params if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD)]
+    keyword_only = [p for p in params if p.kind == P.KEYWORD_ONLY]
+    problems: list[str] = []
+
+    def try_bind(description: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        try:
+            actual.bind(*args, **kwargs)
+        except TypeError as error:
+            problems.append(f"{name}{actual} cannot be called as {description} ({error})")
+
+    kw_only = {p.name: p.name for p in keyword_only}
+    if positional:
+        try_bind(f"{name}({', '.join(p.name for p in positional)}) positionally", [p.name for p in positional], kw_only)
+    by_keyword = [p for p in positional if p.kind == P.POSITIONAL_OR_KEYWORD]
+    if by_keyword:
+        pos_only = [p.name for p in positional if p.kind == P.POSITIONAL_ONLY]
+        keywords = {p.name: p.name for p in by_keyword} | kw_only
+        try_bind(f"{name}({', '.join(f'{k}=...' for k in keywords)}) by keyword", pos_only, keywords)
+    optional = [p for p in params if p.default is not P.empty]
+    if optional:
+        required_pos = [p.name for p in positional if p.default is P.empty]
+        required_kw = {p.name: p.name for p in keyword_only if p.default is P.empty}
+        try_bind(
+            f"{name}({', '.join([*required_pos, *(f'{k}=...' for k in required_kw)])}): "
+            f"{', '.join(p.name for p in optional)} must be optional",
+            required_pos,
+            required_kw,
+        )
+    for p in optional:
+        q = actual.parameters.get(p.name)
+        if q is None or q.kind in (P.VAR_POSITIONAL, P.VAR_KEYWORD) or q.default is P.empty:
+            continue
+        if p.default is not Ellipsis and not _same_default(q.default, p.default):
+            problems.append(f"{name}: {p.name} defaults to {q.default!r}, the protocol's default is {p.default!r}")
+    return problems
+
+
+@register("logger.protocol_conformance", level="core")
+def protocol_conformance(subject: LoggerSubject, _: None) -> None:
+    """The logger must be an instance of spec.Logger (of spec.CoreLogger when it has no close, as Lightning
+    2.x's loggers): every property readable, every method accepting the protocol's parameters by position
+    and by name, with the protocol's defaults; a logger may accept more than this (extra optional
+    parameters, *args, **kwargs)."""
+    problems: list[str] = []
+    with fresh_logger(subject) as (logger, _path):
+        protocol: type[Any] = spec.Logger
+        for name, member in _protocol_members().items():
+            if isinstance(member, property):
+                try:
+                    getattr(logger, name)
+                except Exception as error:
+                    problems.append(f"{name}: reading the property raised {type(error).__name__}: {error}")
+                continue
+            if not callable(member):
+                continue
+            method = getattr(logger, name, None)
+            if method is None and name in OPTIONAL_MEMBERS:
+                protocol = spec.CoreLogger
+                continue
+            if not callable(method):
+                problems.append(f"{name}: must be a method, got {method!r}")
+                continue
+            problems.extend(_signature_problems(name, member, method))
+        if not problems and not isinstance(logger, protocol):
+            problems.append(f"isinstance(logger, spec.{protocol.__name__}) is False")
+    expect(not problems, f"{type(logger).__name__} does not conform to spec.Logger: " + "; ".join(problems))
+
+
+# --- logger.property_types -------------------------------------------------------------------
+
+
+def _read(logger: Any, name: str) -> Any:
+    try:
+        return getattr(logger, name)
+    except Exception as error:
+        raise ConformanceFailure(f"reading logger.{name} raised {type(error).__name__}: {error}") from error
+
+
+@register("logger.property_types", level="core")
+def property_types(subject: LoggerSubject, _: None) -> None:
+    """name must be a str; version must be an int or a str (not a bool); save_dir must be a str, or None
+    when the logger keeps nothing locally."""
+    with fresh_logger(subject) as (logger, _path):
+        name, version, save_dir = (_read(logger, n) for n in ("name", "version", "save_dir"))
+    expect(isinstance(name, str), f"logger.name must be a str, got {name!r} ({type(name).__name__})")
+    expect(
+        isinstance(version, (int, str)) and not isinstance(version, bool),
+        f"logger.version must be an int or a str, got {version!r} ({type(version).__name__})",
+    )
+    expect(
+        save_dir is None or isinstance(save_dir, str),
+        f"logger.save_dir must be a str or None, got {save_dir!r} ({type(save_dir).__name__})",
+    )
+
+
+# --- logger.hyperparams_dict_and_namespace ---------------------------------------------------
+
+
+def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
+    """``strategies.hyperparams()``, but without names that a Namespace cannot take.
+
+    (``strategies.hyperparams()`` draws names from ``[a-z_]+``; Hypothesis also tries literals it finds
+    in loaded source, such as ``__dict__``, and ``Namespace(__dict__=None)`` raises ``TypeError`` while
+    the example is generated. Same values and names otherwise.)
+    """
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(string.ascii_letters + string.digits + " _-", max_size=10),
+    )
+    values = st.one_of(scalars, st.lists(scalars, max_size=3))
+    names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(lambda n: not n.startswith("__"))
+    params = st.dictionaries(names, values, max_size=5)
+    return st.one_of(params, params.map(lambda d: Namespace(**d)))
+
+
+@register("logger.hyperparams_dict_and_namespace", level="core", strategy=lambda s: hyperparams())
+def hyperparams_dict_and_namespace(subject: LoggerSubject, params: dict[str, Any] | Namespace) -> None:
+    """log_hyperparams must accept both a dict and an argparse.Namespace."""
+    values = dict(vars(params)) if isinstance(params, Namespace) else dict(params)
+    forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), Namespace(**copy.deepcopy(values))]
+    if isinstance(params, Namespace):
+        forms.reverse()
+    with fresh_logger(subject) as (logger, _path):
+        calls = CallLog(logger)
+        for form in forms:
+            calls.run("log_hyperparams", form)
+
+
+# --- logger.lifecycle_any_order --------------------------------------------------------------
+
+_finite_metrics = cst.metric_dicts(values=cst.metric_values(allow_infinity=False))
+_models = st.sampled_from((_Opaque(), None, "model", {"layer": 1}))
+
+
+def _lifecycle_calls(with_close: bool) -> st.SearchStrategy[list[tuple[str, tuple[Any, ...]]]]:
+    ends = ["save", *(["close"] if with_close else [])]
+    call = st.one_of(
+        st.sampled_from(ends).map(lambda m: (m, ())),
+        st.sampled_from(STATUSES).map(lambda s: ("finalize", (s,))),
+        st.tuples(st.just("log_graph"), st.one_of(st.tuples(_models), st.tuples(_models, _models))),
+        st.tuples(st.just("log_metrics"), st.tuples(_finite_metrics, cst.steps())),
+    )
+    return st.lists(call, min_size=1, max_size=12)
+
+
+@register("logger.lifecycle_any_order", level="core", strategy=lambda s: _lifecycle_calls(has_close(s)))
+def lifecycle_any_order(subject: LoggerSubject, calls_to_make: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """save, finalize(status) and close (when the logger has it) must not raise when called in any order,
+    any number of times, interleaved with log_metrics; log_graph must not raise for any model."""
+    with fresh_logger(subject) as (logger, _path):
+        calls = CallLog(logger)
+        for method, args in calls_to_make:
+            calls.run(method, *copy.deepcopy(args))
+
+
+# --- logger.log_metrics_no_mutation ----------------------------------------------------------
+
+
+def _identical(a: object, b: object) -> bool:
+    """Same keys in the same order, and leaves of the same type and value (NaN equal to NaN)."""
+    x, y = _as_dict(a), _as_dict(b)
+    if x is not None and y is not None:
+        return list(x) == list(y) and all(_identical(x[k], y[k]) for k in x)
+    return type(a) is type(b) and _same(a, b)
+
+
+def _as_dict(value: object) -> Mapping[Any, Any] | None:
+    # (Mapping, not dict: pyright types the isinstance-narrowed value as dict[Unknown, Unknown].)
+    return cast("Mapping[Any, Any]", value) if isinstance(value, dict) else None
+
+
+@register(
+    "logger.log_metrics_no_mutation",
+    level="core",
+    strategy=lambda s: st.tuples(cst.metric_dicts(), cst.steps()),
+)
+def log_metrics_no_mutation(subject: LoggerSubject, example: tuple[dict[str, Any], int | None]) -> None:
+    """log_metrics must not mutate metrics."""
+    metrics, step = example
+    given = copy.deepcopy(metrics)
+    with fresh_logger(subject) as (logger, _path):
+        calls = CallLog(logger)
+        calls.run("log_metrics", given, step)
+    expect(
+        _identical(given, metrics),
+        f"log_metrics({metrics!r}, {step!r}) changed its metrics argument to {given!r} "
+        "(same keys in the same order, same values of the same types expected)",
+    )
+
+
+# --- logger.rejects_bad_input (strict) -------------------------------------------------------
+
+
+@attrs.frozen(repr=False)
+class BadCall:
+    """A call with one malformed argument, and the words its TypeError's message must contain."""
+
+    method: str
+    args: tuple[Any, ...]
+    names: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return render_call(self.method, self.args)
+
+
+_bad_keys = st.sampled_from(("bad_key", "oops", "val/oops"))
+_non_mappings = st.sampled_from(([("a", 1.0)], "a=1.0", 1.0, None, ("a",), {"a", "b"}))
+_non_str_keys = st.sampled_from((1, 0.5, None, ("a",), b"a"))
+_str_values = st.sampled_from(("x", "1.0", ""))
+bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None"))
+_bad_statuses = st.sampled_from((0, 1, None, b"success", ("success",)))
+
+
+_small_metrics = cst.metric_dicts(max_size=3)
+
+
+@st.composite
+def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
+    """A malformed ``metrics`` argument and the words (argument name, key path) naming the fault."""
+    case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "nested_str_value")))
+    if case == "non_mapping":
+        return draw(_non_mappings), ("metrics",)
+    good: dict[Any, Any] = dict(draw(_small_metrics))
+    if case == "non_str_key":
+        bad: tuple[Any, Any] = (draw(_non_str_keys), 1.0)
+        names: tuple[str, ...] = ("metrics",)
+    elif case == "str_value":
+        key = draw(_bad_keys)
+        bad, names = (key, draw(_str_values)), ("metrics", key)
+    else:
+        key = draw(_bad_keys)
+        bad, names = ("d", {"x": 1.0, key: draw(_str_values)}), ("metrics", "d", key)
+    good.pop(bad[0], None)
+    items = list(good.items())
+    items.insert(draw(st.integers(0, len(items))), bad)
+    return dict(items), names
+
+
+def _bad_calls() -> st.SearchStrategy[BadCall]:
+    metrics_case = st.tuples(bad_metrics(), cst.steps()).map(lambda c: BadCall("log_metrics", (c[0][0], c[1]), c[0][1]))
+    step_case = st.tuples(cst.metric_dicts(), bad_steps).map(lambda c: BadCall("log_metrics", c, ("step",)))
+    status_case = _bad_statuses.map(lambda s: BadCall("finalize", (s,), ("status",)))
+    return st.one_of(metrics_case, step_case, status_case)
+
+
+@register("logger.rejects_bad_input", level="strict", strategy=lambda s: _bad_calls())
+def rejects_bad_input(subject: LoggerSubject, call: BadCall) -> None:
+    """A metrics that is not a mapping of str to real numbers (or to nested such mappings), or a step
+    that is not an int or None, must raise TypeError naming the argument and key path; a status that
+    is not a str must raise TypeError naming status."""
+    with fresh_logger(subject) as (logger, _path):
+        try:
+            getattr(logger, call.method)(*copy.deepcopy(call.args))
+        except TypeError as error:
+            missing = [n for n in call.names if n not in str(error)]
+            expect(not missing, f"{call!r}: the TypeError must name {', '.join(call.names)}, but says {str(error)!r}")
+            return
+        except Exception as error:
+            raise ConformanceFailure(
+                f"{call!r}: expected TypeError naming {', '.join(call.names)}, got {type(error).__name__}: {error}"
+            ) from error
+    raise ConformanceFailure(f"{call!r}: expected TypeError naming {', '.join(call.names)}, but it returned")

@@ -7,7 +7,7 @@ import copy
 import inspect
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ Emitted = list[tuple[Any, Any]]
 
 
 @contextmanager
-def fresh_logger(subject: LoggerSubject) -> Iterator[tuple[Any, Path]]:
+def fresh_logger(subject: LoggerSubject) -> Generator[tuple[Any, Path], None, None]:
     """A new logger from ``subject.factory`` in a new empty directory, removed afterwards."""
     path = Path(tempfile.mkdtemp(prefix="loggerspec-"))
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -11,7 +11,7 @@ from conformance._core import Kind, Level
 
 __all__ = ["SCHEMA", "PropertyResult", "Report", "Status", "SubjectReport"]
 
-SCHEMA = "loggerspec-conformance/1"
+SCHEMA: Final[str] = "loggerspec-conformance/1"
 Status: TypeAlias = Literal["passed", "failed", "not_applicable", "opted_out"]
 
 

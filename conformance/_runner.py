@@ -33,8 +33,9 @@ _BLOB = re.compile(r"@reproduce_failure\('([^']+)', (b'[^']*'|b\"[^\"]*\")\)")
 
 
 def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version(), "hypothesis": hypothesis.__version__}
-    for dist in ("loggerspec", "numpy", "attrs"):
+    # hypothesis.__version__ is computed, so pyright (strict) cannot type it: read the metadata.
+    found: dict[str, str] = {"python": platform.python_version()}
+    for dist in ("hypothesis", "loggerspec", "numpy", "attrs"):
         try:
             found[dist] = version(dist)
         except PackageNotFoundError:
@@ -172,7 +173,7 @@ def certify(
     if seed is None and not chosen.derandomize:
         seed = random.getrandbits(32)
 
-    reports = []
+    reports: list[SubjectReport] = []
     for subject in subjects:
 
         def replay(prop: Property, blob: str | None, subject: Subject = subject) -> str:
@@ -186,7 +187,7 @@ def certify(
                 words += ["--reproduce", blob]
             return shlex.join(words)
 
-        results = []
+        results: list[PropertyResult] = []
         for prop in all_properties(kind_of(subject), level):
             if only and prop.id not in only:
                 continue

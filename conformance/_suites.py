@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject, all_properties
 from conformance._profiles import DEFAULT_PROFILE
@@ -42,7 +42,8 @@ class _Suite:
         """A class attribute as written: a plain function set on the class is not bound to the instance."""
         value = inspect.getattr_static(type(self), name, None)
         if isinstance(value, (staticmethod, classmethod)):
-            value = value.__func__
+            # isinstance gives no type arguments, which pyright's strict mode reports as Unknown.
+            value = cast("staticmethod[..., Any] | classmethod[Any, ..., Any]", value).__func__
         if value is None:
             raise TypeError(f"{type(self).__name__} must set {name!r}")
         return value

@@ -71,12 +71,16 @@ def nested_metric_dicts(
     value_keys = st.sampled_from(("a", "b", "loss", "x"))
     nested_keys = st.sampled_from(("d", "d1", "dd"))
 
+    def joined(flat: dict[str, Any], nested: dict[str, Any]) -> dict[str, Any]:
+        return {**flat, **nested}
+
     def level(depth: int) -> st.SearchStrategy[dict[str, Any]]:
-        leaves = st.dictionaries(value_keys, leaf_values, max_size=max_size)
+        # Annotated: pyright infers the keys as Literal["a", "b", "loss", "x"] (mypy: str), and dict is invariant.
+        leaves: st.SearchStrategy[dict[str, Any]] = st.dictionaries(value_keys, leaf_values, max_size=max_size)
         if depth == 0:
             return leaves
         return st.builds(
-            lambda flat, nested: {**flat, **nested},
+            joined,
             leaves,
             st.dictionaries(nested_keys, level(depth - 1), max_size=2),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argparse import Namespace
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import spec
 from impl._logger import LightningLoggerBase
@@ -31,27 +31,40 @@ class LoggerCollection(LightningLoggerBase):
     def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
         super().__init__()
         if isinstance(logger_iterable, (str, bytes, Mapping)) or not isinstance(logger_iterable, Iterable):
-            raise TypeError(f"logger_iterable must be an iterable of loggers, got {type(logger_iterable).__name__}")
+            # cast to object: narrowed, its type is Mapping[Logger, Unknown] to pyright, which strict mode rejects
+            given = type(cast(object, logger_iterable)).__name__
+            raise TypeError(f"logger_iterable must be an iterable of loggers, got {given}")
         # Note: the members are read once (1.5 re-reads the iterable at every call, so a
         # generator reaches its loggers once and later calls reach none).
         self._loggers: tuple[spec.Logger, ...] = tuple(logger_iterable)
 
     def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
         # Note: every member is reached even when one raises (1.5 stops at the first error).
-        errors: list[Exception] = []
-        failed: list[str] = []
+        failures: list[tuple[int, Exception]] = []
         for index, logger in enumerate(self._loggers):
             try:
                 getattr(logger, method)(*args, **kwargs)
             except Exception as error:
-                error.add_note(f"raised by LoggerCollection member {index} ({type(logger).__name__}).{method}")
-                errors.append(error)
-                failed.append(str(index))
-        if errors:
-            raise LoggerCollectionError(
-                f"{method} failed in {len(errors)} of {len(self._loggers)} loggers (members {', '.join(failed)})",
-                errors,
-            )
+                self._failed(failures, method, index, logger, error)
+        if failures:
+            self._raise(method, failures)
+
+    # log_metrics and agg_and_log_metrics, called at every step, run the same loop as _forward
+    # with the method named directly: no getattr and no packing of arguments.
+
+    @staticmethod
+    def _failed(failures: list[tuple[int, Exception]], method: str, index: int, logger: Any, error: Exception) -> None:
+        """Record that member ``index`` raised ``error``, with a note naming it."""
+        error.add_note(f"raised by LoggerCollection member {index} ({type(logger).__name__}).{method}")
+        failures.append((index, error))
+
+    def _raise(self, method: str, failures: list[tuple[int, Exception]]) -> None:
+        """Raise the LoggerCollectionError carrying every member's error, in member order."""
+        failed = ", ".join(str(index) for index, _ in failures)
+        raise LoggerCollectionError(
+            f"{method} failed in {len(failures)} of {len(self._loggers)} loggers (members {failed})",
+            [error for _, error in failures],
+        )
 
     @overload
     def __getitem__(self, index: int) -> spec.Logger: ...
@@ -87,11 +100,27 @@ class LoggerCollection(LightningLoggerBase):
 
     def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         check_metrics(metrics)
-        self._forward("agg_and_log_metrics", metrics, check_step(step))
+        step = check_step(step)
+        failures: list[tuple[int, Exception]] = []
+        for index, logger in enumerate(self._loggers):
+            try:
+                logger.agg_and_log_metrics(metrics, step)  # type: ignore[attr-defined]
+            except Exception as error:
+                self._failed(failures, "agg_and_log_metrics", index, logger, error)
+        if failures:
+            self._raise("agg_and_log_metrics", failures)
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         check_metrics(metrics)
-        self._forward("log_metrics", metrics, check_step(step))
+        step = check_step(step)
+        failures: list[tuple[int, Exception]] = []
+        for index, logger in enumerate(self._loggers):
+            try:
+                logger.log_metrics(metrics, step)
+            except Exception as error:
+                self._failed(failures, "log_metrics", index, logger, error)
+        if failures:
+            self._raise("log_metrics", failures)
 
     def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
         self._forward("log_hyperparams", params, *args, **kwargs)

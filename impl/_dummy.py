@@ -19,8 +19,8 @@ class DummyExperiment:
 
     __slots__ = ()
 
-    def nop(self, *args: Any, **kwargs: Any) -> None:
-        """Do nothing (kept from 1.5)."""
+    # Note: no ``nop`` method (1.5 has one): a real method would end a chain, as ``exp.nop.x``
+    # would raise. ``exp.nop(...)`` still works, through __getattr__, and gives the dummy back.
 
     def __getattr__(self, name: str) -> Self:
         # Note: dunder names are not absorbed, so copy, deepcopy and pickle find no hooks and
@@ -35,7 +35,8 @@ class DummyExperiment:
     def __delattr__(self, name: str) -> None:
         pass
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Self:
+    # ``self`` is positional-only here and below, so ``exp(self=1)`` is absorbed like any keyword.
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Self:
         return self
 
     def __getitem__(self, key: Any) -> Self:

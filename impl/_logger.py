@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import abc
 from argparse import Namespace
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import numpy as np
 
 import spec
 from impl._merge import _NUMPY_MEAN, merge_dicts
-from impl._validate import check_agg_funcs, check_callable, check_metrics, check_status, check_step, snapshot
+from impl._validate import accept_metrics, check_agg_funcs, check_callable, check_status, check_step
 
 __all__ = ["LightningLoggerBase"]
 
@@ -97,13 +97,13 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
             Exception: whatever logging the previous run raised; that run stays pending and
                 ``metrics`` is not taken.
         """
-        check_metrics(metrics)
+        accepted = accept_metrics(metrics)  # checked, and copied as it was when checked
         step = check_step(step)
         if step == self._agg_step:
-            self._agg_run.append(snapshot(metrics))
+            self._agg_run.append(accepted)
             return
         self._flush_run()
-        self._agg_run = [snapshot(metrics)]
+        self._agg_run = [accepted]
         self._agg_step = step
 
     def _flush_run(self) -> None:
@@ -175,7 +175,9 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
             if isinstance(value, Namespace):
                 value = vars(value)
             if isinstance(value, MutableMapping):  # an empty nested mapping adds no key, as in 1.5
-                for key, item in value.items():
+                # Read through Mapping[Any, Any]: isinstance narrows Any to MutableMapping[Any, Any] for
+                # mypy but to MutableMapping[Unknown, Unknown] for pyright, whose strict mode rejects that.
+                for key, item in cast("Mapping[Any, Any]", value).items():
                     walk(item, f"{prefix}{delimiter}{key}" if prefix else str(key))
             else:
                 flat[prefix] = str(None) if value is None else value

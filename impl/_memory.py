@@ -26,7 +26,8 @@ class Call:
     """One call to an ``InMemoryLogger``: the method's name and its arguments by name."""
 
     method: str
-    arguments: Mapping[str, Any] = attrs.field(factory=dict)
+    # dict[str, Any], not dict: pyright's strict mode reports a bare dict factory as dict[Unknown, Unknown].
+    arguments: Mapping[str, Any] = attrs.field(factory=dict[str, Any])
 
 
 class InMemoryLogger(LightningLoggerBase):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar, cast
+from typing import Final, ParamSpec, TypeVar, cast
 
 from impl._dummy import DummyExperiment
 from impl._validate import describe
@@ -16,7 +16,7 @@ _PS = ParamSpec("_PS")
 _S = TypeVar("_S")
 _T = TypeVar("_T")
 
-RANK_ENV_VARS = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
+RANK_ENV_VARS: Final[tuple[str, str, str]] = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
 """The variables pytorch_lightning 1.5.10 reads for the rank, in its order (not JSM_NAMESPACE_RANK:
 1.5.10 reads that only in its LSF cluster environment, which then sets the rank explicitly)."""
 

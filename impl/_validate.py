@@ -9,9 +9,10 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final, cast
 
 __all__ = [
+    "accept_metrics",
     "check_agg_funcs",
     "check_callable",
     "check_metrics",
@@ -21,6 +22,13 @@ __all__ = [
     "is_metric_value",
     "snapshot",
 ]
+
+
+# The common metrics: a plain dict of str to plain floats and ints. Checking their types in C, with
+# no per-value Python call, is what keeps the hot paths (agg_and_log_metrics, LoggerCollection)
+# cheap; anything else takes the full check, which gives the same verdict and the messages.
+_STR: Final = frozenset({str})
+_NUMBERS: Final = frozenset({float, int})
 
 
 def describe(value: Any) -> str:
@@ -43,6 +51,9 @@ def is_metric_value(value: object) -> bool:
 
 def check_metrics(metrics: object, arg: str = "metrics") -> None:
     """Raise ``TypeError`` unless ``metrics`` maps ``str`` to real numbers or to nested such mappings."""
+    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
+    if type(plain) is dict and _STR.issuperset(map(type, plain)) and _NUMBERS.issuperset(map(type, plain.values())):
+        return
     if not isinstance(metrics, Mapping):
         raise TypeError(f"{arg} must be a mapping of str to numbers, got {describe(metrics)}")
     for key, value in metrics.items():
@@ -59,7 +70,20 @@ def check_metrics(metrics: object, arg: str = "metrics") -> None:
 def snapshot(metrics: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of checked ``metrics`` whose nested mappings are copied too, so later changes by the
     caller cannot alter what was accepted."""
+    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
+    if type(plain) is dict and _NUMBERS.issuperset(map(type, plain.values())):
+        return dict(plain)  # nothing nested: the same as the comprehension below, in C
     return {k: snapshot(v) if isinstance(v, Mapping) else v for k, v in metrics.items()}
+
+
+def accept_metrics(metrics: object, arg: str = "metrics") -> dict[str, Any]:
+    """:func:`check_metrics`, then :func:`snapshot`: the copy of ``metrics`` a logger keeps, taken
+    when it is checked (one pass over the common metrics instead of two)."""
+    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
+    if type(plain) is dict and _STR.issuperset(map(type, plain)) and _NUMBERS.issuperset(map(type, plain.values())):
+        return dict(plain)
+    check_metrics(metrics, arg)
+    return snapshot(plain)
 
 
 def check_step(step: object, arg: str = "step") -> int | None:

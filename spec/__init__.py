@@ -6,7 +6,7 @@ Each member's docstring states its contract as testable sentences; ``Checked by:
 
 from spec._aggregation import AggregatingLogger, AggregatingLoggerABC
 from spec._collection import Collection
-from spec._logger import Logger, LoggerABC
+from spec._logger import CoreLogger, Logger, LoggerABC
 from spec._merge import AggKeyFuncs, AggregationFunction, MergeFunction, NestedAggKeyFuncs
 from spec._rank import AbsorbingExperiment, ExperimentDecorator, RankGate, RankSource
 
@@ -17,6 +17,7 @@ __all__ = [
     "AggregatingLoggerABC",
     "AggregationFunction",
     "Collection",
+    "CoreLogger",
     "ExperimentDecorator",
     "Logger",
     "LoggerABC",

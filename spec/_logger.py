@@ -6,12 +6,15 @@ import abc
 from argparse import Namespace
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["Logger", "LoggerABC"]
+__all__ = ["CoreLogger", "Logger", "LoggerABC"]
 
 
 @runtime_checkable
-class Logger(Protocol):
-    """An experiment logger, as pytorch_lightning 1.5 and Lightning 2.x call it.
+class CoreLogger(Protocol):
+    """The members pytorch_lightning 1.5 and Lightning 2.x share (2.x's loggers have no ``close``).
+
+    Lightning 2.x's ``TensorBoardLogger`` conforms; its ``CSVLogger`` does not, because its
+    ``log_metrics`` takes ``dict[str, Tensor | float]``, which is not the seed's ``dict[str, float]``.
 
     Parameter types are exactly the seed's (never broader), so a logger typed the way the seed
     and Lightning type theirs conforms; a logger may accept more than this (``*args``, wider types).
@@ -78,14 +81,22 @@ class Logger(Protocol):
         """
         ...
 
-    def close(self) -> None:
-        """Release what the experiment holds. Must not raise when called in any order with
-        ``save`` and ``finalize``, any number of times. Checked by: ``logger.lifecycle_any_order``."""
-        ...
-
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
         """Called after a checkpoint callback saved a checkpoint; may do nothing. Checked by:
         ``collection.fan_out``."""
+        ...
+
+
+@runtime_checkable
+class Logger(CoreLogger, Protocol):
+    """An experiment logger, as pytorch_lightning 1.5 and Lightning 2.x call it.
+
+    The full 1.5 contract: :class:`CoreLogger` and ``close`` (which Lightning 2.x's loggers do not have).
+    """
+
+    def close(self) -> None:
+        """Release what the experiment holds. Must not raise when called in any order with
+        ``save`` and ``finalize``, any number of times. Checked by: ``logger.lifecycle_any_order``."""
         ...
 
 
@@ -99,42 +110,42 @@ class LoggerABC(abc.ABC):
     @property
     @abc.abstractmethod
     def name(self) -> str:
-        """See :attr:`Logger.name`."""
+        """See :attr:`CoreLogger.name`."""
 
     @property
     @abc.abstractmethod
     def version(self) -> int | str:
-        """See :attr:`Logger.version`."""
+        """See :attr:`CoreLogger.version`."""
 
     @property
     @abc.abstractmethod
     def experiment(self) -> Any:
-        """See :attr:`Logger.experiment`."""
+        """See :attr:`CoreLogger.experiment`."""
 
     @property
     def save_dir(self) -> str | None:
-        """See :attr:`Logger.save_dir`; by default ``None``."""
+        """See :attr:`CoreLogger.save_dir`; by default ``None``."""
         return None
 
     @abc.abstractmethod
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        """See :meth:`Logger.log_metrics`."""
+        """See :meth:`CoreLogger.log_metrics`."""
 
     @abc.abstractmethod
     def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
-        """See :meth:`Logger.log_hyperparams`; ``args`` and ``kwargs`` depend on the logger."""
+        """See :meth:`CoreLogger.log_hyperparams`; ``args`` and ``kwargs`` depend on the logger."""
 
     def log_graph(self, model: Any, input_array: Any = None) -> None:
-        """See :meth:`Logger.log_graph`; by default does nothing."""
+        """See :meth:`CoreLogger.log_graph`; by default does nothing."""
 
     def save(self) -> None:
-        """See :meth:`Logger.save`; by default does nothing."""
+        """See :meth:`CoreLogger.save`; by default does nothing."""
 
     def finalize(self, status: str) -> None:
-        """See :meth:`Logger.finalize`; by default does nothing."""
+        """See :meth:`CoreLogger.finalize`; by default does nothing."""
 
     def close(self) -> None:
         """See :meth:`Logger.close`; by default does nothing."""
 
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
-        """See :meth:`Logger.after_save_checkpoint`; by default does nothing."""
+        """See :meth:`CoreLogger.after_save_checkpoint`; by default does nothing."""

@@ -23,7 +23,14 @@ class RankSource(Protocol):
     ``ValueError`` naming the variable.
     """
 
-    rank: int
+    # A settable property, not a bare ``rank: int``: against a bare attribute pyright rejects a
+    # property with a setter (impl's RankZeroOnly) and mypy accepts it; against this one both accept
+    # a property with a setter and a plain attribute.
+    @property
+    def rank(self) -> int: ...
+
+    @rank.setter
+    def rank(self, value: int) -> None: ...
 
 
 class RankGate(RankSource, Protocol):

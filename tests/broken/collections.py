@@ -1,0 +1,247 @@
+"""Broken logger collections, one or more per collection property."""
+
+from __future__ import annotations
+
+import contextlib
+from argparse import Namespace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+import impl
+import spec
+from conformance._core import CollectionSubject
+from tests.broken import Broken
+
+
+class LoggerCollection15(impl.LightningLoggerBase):
+    """pytorch_lightning 1.5.10's LoggerCollection: it keeps the iterable and re-reads it at every call
+    (a generator serves one call), stops at the first member that raises, and has no ``__len__``."""
+
+    def __init__(self, logger_iterable: Iterable[Any]) -> None:
+        super().__init__()
+        self._logger_iterable = logger_iterable
+
+    def __getitem__(self, index: int) -> Any:
+        return list(self._logger_iterable)[index]
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        for logger in self._logger_iterable:
+            logger.after_save_checkpoint(checkpoint_callback)
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, Callable[[Sequence[float]], float]] | None = None,
+        agg_default_func: Callable[[Sequence[float]], float] = np.mean,
+    ) -> None:
+        for logger in self._logger_iterable:
+            logger.update_agg_funcs(agg_key_funcs, agg_default_func)
+
+    @property
+    def experiment(self) -> list[Any]:
+        return [logger.experiment for logger in self._logger_iterable]
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        for logger in self._logger_iterable:
+            logger.agg_and_log_metrics(metrics, step)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        for logger in self._logger_iterable:
+            logger.log_metrics(metrics, step)
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        for logger in self._logger_iterable:
+            logger.log_hyperparams(params)
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        for logger in self._logger_iterable:
+            logger.log_graph(model, input_array)
+
+    def save(self) -> None:
+        for logger in self._logger_iterable:
+            logger.save()
+
+    def finalize(self, status: str) -> None:
+        for logger in self._logger_iterable:
+            logger.finalize(status)
+
+    def close(self) -> None:
+        for logger in self._logger_iterable:
+            logger.close()
+
+    @property
+    def save_dir(self) -> str | None:
+        return None
+
+    @property
+    def name(self) -> str:
+        return "_".join(str(logger.name) for logger in self._logger_iterable)
+
+    @property
+    def version(self) -> str:
+        return "_".join(str(logger.version) for logger in self._logger_iterable)
+
+
+class SavesTwice(impl.LoggerCollection):
+    """Forwards ``save()`` twice to every member."""
+
+    def save(self) -> None:
+        super().save()
+        super().save()
+
+
+class DropsStep(impl.LoggerCollection):
+    """Forwards ``log_metrics`` without its step."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().log_metrics(metrics)
+
+
+class HyperparamsAsDict(impl.LoggerCollection):
+    """Turns a Namespace of hyperparameters into a dict before forwarding it."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        super().log_hyperparams(vars(params) if isinstance(params, Namespace) else params, *args, **kwargs)
+
+
+class ReversedMembers(impl.LoggerCollection):
+    """Keeps its members in reverse order."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(list(logger_iterable)[::-1])
+
+
+class DashJoined(impl.LoggerCollection):
+    """Joins the members' names with "-"."""
+
+    @property
+    def name(self) -> str:
+        return "-".join(str(logger.name) for logger in self)
+
+
+class RawVersions(impl.LoggerCollection):
+    """Joins the members' versions as written, dropping int versions."""
+
+    @property
+    def version(self) -> str:
+        return "_".join(v for v in (logger.version for logger in self) if isinstance(v, str))
+
+
+class ExperimentTupleOfNames(impl.LoggerCollection):
+    """Its experiment is a tuple of the members' names."""
+
+    @property
+    def experiment(self) -> Any:
+        return tuple(logger.name for logger in self)
+
+
+class TruthyExperimentsOnly(impl.LoggerCollection):
+    """Its experiment leaves out the members' falsy experiments."""
+
+    @property
+    def experiment(self) -> list[Any]:
+        return [e for e in super().experiment if e]
+
+
+class SaveDirIsCwd(impl.LoggerCollection):
+    """Its save_dir is the current directory."""
+
+    @property
+    def save_dir(self) -> str | None:
+        return "."
+
+
+class PositiveIndexOnly(impl.LoggerCollection):
+    """Rejects negative indices."""
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, int) and index < 0:
+            raise IndexError(f"index {index} out of range")
+        return super().__getitem__(index)
+
+
+class LenCountsFromOne(impl.LoggerCollection):
+    """``len()`` is one more than the number of members."""
+
+    def __len__(self) -> int:
+        return super().__len__() + 1
+
+
+class SwallowsErrors(impl.LoggerCollection):
+    """Reaches every member, then swallows their errors."""
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        with contextlib.suppress(impl.LoggerCollectionError):
+            super()._forward(method, *args, **kwargs)
+
+
+class RaisesLastError(impl.LoggerCollection):
+    """Reaches every member, then raises only the last member's error."""
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            super()._forward(method, *args, **kwargs)
+        except impl.LoggerCollectionError as group:
+            raise group.exceptions[-1] from None
+
+
+class RaisesSummary(impl.LoggerCollection):
+    """Reaches every member, then raises a new RuntimeError that names the errors but carries none."""
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            super()._forward(method, *args, **kwargs)
+        except impl.LoggerCollectionError as group:
+            raise RuntimeError(f"{method} failed: {[str(e) for e in group.exceptions]}") from None
+
+
+class ReadsOnFirstCall(impl.LoggerCollection):
+    """Keeps the iterable and reads it at the first call only; reading ``name`` or ``version``
+    re-reads it (so a one-shot iterator is exhausted by then)."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__([])
+        self._source = logger_iterable
+        self._read = False
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        if not self._read:
+            self._loggers = tuple(self._source)
+            self._read = True
+        super()._forward(method, *args, **kwargs)
+
+    @property
+    def name(self) -> str:
+        return "_".join(str(logger.name) for logger in self._source)
+
+    @property
+    def version(self) -> str:
+        return "_".join(str(logger.version) for logger in self._source)
+
+
+def _subject(factory: Callable[[Iterable[Any]], Any]) -> CollectionSubject:
+    return CollectionSubject(factory, f"tests.broken.collections:{factory.__name__}")
+
+
+BROKEN = [
+    Broken("collection.fan_out", _subject(SavesTwice), "save() reaches every member twice"),
+    Broken("collection.fan_out", _subject(DropsStep), "log_metrics forwards no step"),
+    Broken("collection.fan_out", _subject(HyperparamsAsDict), "a Namespace arrives as a dict"),
+    Broken("collection.fan_out", _subject(ReversedMembers), "members reached in reverse order"),
+    Broken("collection.properties", _subject(DashJoined), "name joined with '-'"),
+    Broken("collection.properties", _subject(RawVersions), "int versions dropped from version"),
+    Broken("collection.properties", _subject(ExperimentTupleOfNames), "experiment is a tuple of the names"),
+    Broken("collection.properties", _subject(TruthyExperimentsOnly), "falsy experiments left out"),
+    Broken("collection.properties", _subject(SaveDirIsCwd), "save_dir is '.'"),
+    Broken("collection.indexing", _subject(PositiveIndexOnly), "negative indices rejected"),
+    Broken("collection.indexing", _subject(ReversedMembers), "indexing and iteration reversed"),
+    Broken("collection.indexing", _subject(LenCountsFromOne), "len() off by one"),
+    Broken("collection.indexing", _subject(LoggerCollection15), "1.5: no __len__"),
+    Broken("collection.one_shot_iterator", _subject(LoggerCollection15), "1.5: the iterable is re-read at every call"),
+    Broken("collection.one_shot_iterator", _subject(ReadsOnFirstCall), "name re-reads an exhausted iterator"),
+    Broken("collection.error_isolation", _subject(LoggerCollection15), "1.5: the first error stops delivery"),
+    Broken("collection.error_isolation", _subject(SwallowsErrors), "errors swallowed"),
+    Broken("collection.error_isolation", _subject(RaisesLastError), "only the last error raised"),
+    Broken("collection.error_isolation", _subject(RaisesSummary), "a new exception that carries no member error"),
+]

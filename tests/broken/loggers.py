@@ -1,0 +1,600 @@
+"""Broken loggers, one or more per logger and aggregation property.
+
+Each is a small subclass of ``impl.InMemoryLogger`` (so everything but its one bug is right), except
+:class:`Lightning15`, which replays pytorch_lightning 1.5.10's aggregation code.
+"""
+
+from __future__ import annotations
+
+import os
+from argparse import Namespace
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import impl
+import spec
+from conformance._core import LoggerSubject
+from impl._validate import check_metrics, check_step
+from tests.broken import Broken
+
+
+def _value(run: list[dict[str, Any]], logger: impl.InMemoryLogger) -> dict[str, Any]:
+    """A run's value, as spec defines it, with the functions in force on ``logger``."""
+    return run[0] if len(run) == 1 else impl.merge_dicts(run, logger._agg_key_funcs, logger._agg_default_func)
+
+
+# --- aggregation as pytorch_lightning 1.5.10 wrote it ----------------------------------------
+
+
+class Lightning15(impl.InMemoryLogger):
+    """1.5.10's ``LightningLoggerBase`` aggregation, line for line: no input checks, the run is
+    dropped before it is logged (so it is lost when logging raises), and a run of value ``{}`` is
+    logged at a flush (but not at a step change). Everything core holds."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._prev_step: Any = -1
+        self._metrics_to_agg: list[dict[str, Any]] = []
+
+    def _reduce_agg_metrics(self) -> tuple[Any, dict[str, Any] | None]:
+        if not self._metrics_to_agg:
+            agg_mets = None
+        elif len(self._metrics_to_agg) == 1:
+            agg_mets = self._metrics_to_agg[0]
+        else:
+            agg_mets = impl.merge_dicts(self._metrics_to_agg, self._agg_key_funcs, self._agg_default_func)
+        return self._prev_step, agg_mets
+
+    def _aggregate_metrics(self, metrics: dict[str, float], step: Any = None) -> tuple[Any, dict[str, Any] | None]:
+        if step == self._prev_step:
+            self._metrics_to_agg.append(metrics)
+            return step, None
+        agg_step, agg_mets = self._reduce_agg_metrics()
+        self._metrics_to_agg = [metrics]
+        self._prev_step = step
+        return agg_step, agg_mets
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        agg_step, metrics_to_log = self._aggregate_metrics(metrics=metrics, step=step)
+        if metrics_to_log:
+            self.log_metrics(metrics=metrics_to_log, step=agg_step)
+
+    def _finalize_agg_metrics(self) -> None:
+        agg_step, metrics_to_log = self._reduce_agg_metrics()
+        self._metrics_to_agg = []
+        if metrics_to_log is not None:
+            self.log_metrics(metrics=metrics_to_log, step=agg_step)
+
+    def save(self) -> None:
+        self._finalize_agg_metrics()
+
+    def finalize(self, status: str) -> None:
+        self.save()
+
+    def close(self) -> None:
+        self.save()
+
+
+# --- logger.protocol_conformance -------------------------------------------------------------
+
+
+class NoStepParameter(impl.InMemoryLogger):
+    """log_metrics takes no step (a logger that only ever logs "now")."""
+
+    def log_metrics(self, metrics: dict[str, float]) -> None:  # type: ignore[override]
+        super().log_metrics(metrics)
+
+
+class RenamedMetricsParameter(impl.InMemoryLogger):
+    """log_metrics names its first parameter ``values``: log_metrics(metrics=...) fails."""
+
+    def log_metrics(self, values: dict[str, float], step: int | None = None) -> None:
+        super().log_metrics(values, step)
+
+
+class StepDefaultsToZero(impl.InMemoryLogger):
+    """log_metrics(metrics) logs at step 0 instead of "no step"."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = 0) -> None:
+        super().log_metrics(metrics, step)
+
+
+class FinalizeWithoutStatus(impl.InMemoryLogger):
+    """finalize() takes no status."""
+
+    def finalize(self) -> None:  # type: ignore[override]
+        super().finalize("success")
+
+
+# --- logger.property_types -------------------------------------------------------------------
+
+
+class IntName(impl.InMemoryLogger):
+    """name is an int."""
+
+    @property
+    def name(self) -> Any:
+        return 7
+
+
+class FloatVersion(impl.InMemoryLogger):
+    """version is a float."""
+
+    @property
+    def version(self) -> Any:
+        return 1.0
+
+
+class BoolVersion(impl.InMemoryLogger):
+    """version is a bool (an int subclass, but not a version)."""
+
+    @property
+    def version(self) -> Any:
+        return True
+
+
+class PathSaveDir(impl.InMemoryLogger):
+    """save_dir is a pathlib.Path, not a str."""
+
+    @property
+    def save_dir(self) -> Any:
+        return Path(super().save_dir or ".")
+
+
+# --- logger.hyperparams_dict_and_namespace ---------------------------------------------------
+
+
+class RejectsNamespace(impl.InMemoryLogger):
+    """log_hyperparams reads params with dict(), which a Namespace does not support."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        super().log_hyperparams(dict(params), *args, **kwargs)
+
+
+class RejectsDict(impl.InMemoryLogger):
+    """log_hyperparams reads params with vars(), which a dict does not support."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        super().log_hyperparams(vars(params), *args, **kwargs)
+
+
+# --- logger.lifecycle_any_order --------------------------------------------------------------
+
+
+class CloseRaisesAfterFinalize(impl.InMemoryLogger):
+    """close() after finalize() raises: the experiment was already released."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._finalized = False
+
+    def finalize(self, status: str) -> None:
+        super().finalize(status)
+        self._finalized = True
+
+    def close(self) -> None:
+        if self._finalized:
+            raise RuntimeError("the experiment is already finalized")
+        super().close()
+
+
+class SaveTwiceRaises(impl.InMemoryLogger):
+    """A second save() raises (the file was closed by the first)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._saved = False
+
+    def save(self) -> None:
+        if self._saved:
+            raise ValueError("I/O operation on closed file")
+        self._saved = True
+        super().save()
+
+
+class LogGraphNeedsAModule(impl.InMemoryLogger):
+    """log_graph calls model.named_parameters(): any model that is not a torch module raises."""
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        list(model.named_parameters())
+
+
+class LogMetricsAfterCloseRaises(impl.InMemoryLogger):
+    """log_metrics after close() raises (the writer is gone)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._closed = False
+
+    def close(self) -> None:
+        super().close()
+        self._closed = True
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._closed:
+            raise ValueError("I/O operation on closed file")
+        super().log_metrics(metrics, step)
+
+
+# --- logger.log_metrics_no_mutation ----------------------------------------------------------
+
+
+class PopsFirstKey(impl.InMemoryLogger):
+    """log_metrics pops the first key of the caller's dict (as loggers that pop "epoch" do)."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if metrics:
+            metrics.pop(next(iter(metrics)))
+        super().log_metrics(metrics, step)
+
+
+class FloatsInPlace(impl.InMemoryLogger):
+    """log_metrics converts the caller's values to float in place."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        for key, value in metrics.items():
+            metrics[key] = float(value)
+        super().log_metrics(metrics, step)
+
+
+# --- logger.rejects_bad_input ----------------------------------------------------------------
+
+
+class AcceptsAnything(impl.InMemoryLogger):
+    """No input checks: whatever comes is recorded."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self.metrics.append((step, metrics))
+
+    def finalize(self, status: str) -> None:
+        self.save()
+
+
+class NamelessTypeError(impl.InMemoryLogger):
+    """Bad input raises TypeError, but the message names neither the argument nor the key."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        try:
+            super().log_metrics(metrics, step)
+        except TypeError:
+            raise TypeError("invalid input") from None
+
+    def finalize(self, status: str) -> None:
+        try:
+            super().finalize(status)
+        except TypeError:
+            raise TypeError("invalid input") from None
+
+
+class ChecksOnlyTopLevel(impl.InMemoryLogger):
+    """Checks the top level of metrics only: a str inside a nested dict is accepted."""
+
+    def log_metrics(self, metrics: Any, step: Any = None) -> None:
+        top = (
+            {k: 0.0 if isinstance(v, Mapping) else v for k, v in metrics.items()}
+            if isinstance(metrics, Mapping)
+            else metrics
+        )
+        check_metrics(top)
+        self.metrics.append((check_step(step), dict(metrics)))
+
+
+# --- aggregation.runs_logged_once ------------------------------------------------------------
+
+
+class EmitsStepPlusOne(impl.InMemoryLogger):
+    """A run is logged under its step + 1 (an off-by-one "global step")."""
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        if run and isinstance(step, int):
+            self._agg_step = step + 1
+        super()._flush_run()
+
+
+class LogsRunTwiceOnSave(impl.InMemoryLogger):
+    """save() logs the pending run, then logs it again."""
+
+    def save(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        super().save()
+        if run and isinstance(step, (int, type(None))):
+            self.log_metrics(_value(run, self), step)
+
+
+class MergesAcrossStepChanges(impl.InMemoryLogger):
+    """A step change does not end the run: every call until a flush is merged into one run, logged
+    under the last step."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._agg_run:
+            self._agg_step = step
+        super().agg_and_log_metrics(metrics, step)
+
+
+# --- aggregation.run_value -------------------------------------------------------------------
+
+
+class AlwaysMean(impl.InMemoryLogger):
+    """Runs are merged with numpy.mean, whatever update_agg_funcs set."""
+
+    def _flush_run(self) -> None:
+        self._agg_key_funcs, self._agg_default_func = {}, np.mean
+        super()._flush_run()
+
+
+class MergesSingleCallRuns(impl.InMemoryLogger):
+    """A run of one call is merged too (so a count or a sum changes it) instead of logged unchanged."""
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        if len(run) == 1 and isinstance(step, (int, type(None))):
+            self._agg_run = []
+            self.log_metrics(impl.merge_dicts(run, self._agg_key_funcs, self._agg_default_func), step)
+            return
+        super()._flush_run()
+
+
+# --- aggregation.deferred_until_step_change --------------------------------------------------
+
+
+class LogsEachCallAtOnce(impl.InMemoryLogger):
+    """agg_and_log_metrics logs each call at once: nothing is aggregated."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self.log_metrics(metrics, step)
+
+
+class LogsOnlyAtFlush(impl.InMemoryLogger):
+    """A step change queues the finished run; queued runs are logged at the next flush."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._queue: list[tuple[int | None, dict[str, Any]]] = []
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._agg_run and step != self._agg_step and isinstance(self._agg_step, (int, type(None))):
+            self._queue.append((self._agg_step, _value(self._agg_run, self)))
+            self._agg_run = []
+        super().agg_and_log_metrics(metrics, step)
+
+    def _log_queue(self) -> None:
+        queued, self._queue = self._queue, []
+        for step, value in queued:
+            if value:
+                self.log_metrics(value, step)
+
+    def save(self) -> None:
+        self._log_queue()
+        super().save()
+
+    def finalize(self, status: str) -> None:
+        self._log_queue()
+        super().finalize(status)
+
+    def close(self) -> None:
+        self._log_queue()
+        super().close()
+
+
+# --- aggregation.second_flush_logs_nothing ---------------------------------------------------
+
+
+class SaveKeepsTheRun(impl.InMemoryLogger):
+    """save() logs the pending run but forgets to clear it: the next flush logs it again."""
+
+    def save(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        super().save()
+        self._agg_run, self._agg_step = run, step
+
+
+# --- aggregation.update_agg_funcs_takes_effect -----------------------------------------------
+
+
+class UpdateReplacesKeyFuncs(impl.InMemoryLogger):
+    """update_agg_funcs replaces the key functions in force instead of adding to them."""
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction = np.mean,
+    ) -> None:
+        super().update_agg_funcs(agg_key_funcs, agg_default_func)
+        self._agg_key_funcs = dict(agg_key_funcs or {})
+
+
+class UpdateKeepsOldDefault(impl.InMemoryLogger):
+    """update_agg_funcs changes the default only when one is given: update_agg_funcs() keeps the old one."""
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction | None = None,
+    ) -> None:
+        super().update_agg_funcs(agg_key_funcs, agg_default_func or self._agg_default_func)
+
+
+# --- aggregation.log_metrics_bypasses --------------------------------------------------------
+
+
+class DirectLogDropsTheRun(impl.InMemoryLogger):
+    """log_metrics called directly clears the pending run (it "resets the accumulator")."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().log_metrics(metrics, step)
+        self._agg_run = []
+
+
+class DirectLogIsAggregated(impl.InMemoryLogger):
+    """log_metrics called directly joins the pending run when the step is the same (logged later,
+    merged)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._inside_flush = False
+
+    def _flush_run(self) -> None:
+        self._inside_flush = True
+        try:
+            super()._flush_run()
+        finally:
+            self._inside_flush = False
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if not self._inside_flush and self._agg_run and step == self._agg_step:
+            self._agg_run = [*self._agg_run, dict(metrics)]
+            return
+        super().log_metrics(metrics, step)
+
+
+# --- aggregation.state_machine ---------------------------------------------------------------
+
+
+class CloseForgetsTheRun(impl.InMemoryLogger):
+    """close() drops the pending run instead of logging it."""
+
+    def close(self) -> None:
+        self._agg_run = []
+        super().close()
+
+
+class HyperparamsEndTheRun(impl.InMemoryLogger):
+    """log_hyperparams logs the pending run first (so a run is logged before its step changes)."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        self._flush_run()
+        super().log_hyperparams(params, *args, **kwargs)
+
+
+class UpdateEndsTheRun(impl.InMemoryLogger):
+    """update_agg_funcs logs the pending run with the old functions before changing them."""
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction = np.mean,
+    ) -> None:
+        self._flush_run()
+        super().update_agg_funcs(agg_key_funcs, agg_default_func)
+
+
+# --- aggregation.empty_run_not_logged --------------------------------------------------------
+
+
+class LogsEmptyRuns(impl.InMemoryLogger):
+    """A run whose value is {} is logged like any other (at a step change and at a flush)."""
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        if run and not any(run) and isinstance(step, (int, type(None))):
+            self._agg_run = []
+            self.log_metrics({}, step)
+            return
+        super()._flush_run()
+
+
+# --- aggregation.rejected_call_keeps_state ---------------------------------------------------
+
+
+class LosesRunWhenLoggingRaises(impl.InMemoryLogger):
+    """Checks its input, but drops the pending run before logging it (1.5's order): when
+    log_metrics raises, the run is lost."""
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        self._agg_run = []
+        if run and isinstance(step, (int, type(None))):
+            value = _value(run, self)
+            if value:
+                self.log_metrics(value, step)
+
+
+class FlushesBeforeCheckingStep(impl.InMemoryLogger):
+    """A call with a new step logs the pending run before checking that step: agg(m, step="1")
+    raises TypeError, but the pending run was already logged."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        check_metrics(metrics)
+        if step != self._agg_step:
+            self._flush_run()
+        super().agg_and_log_metrics(metrics, step)
+
+
+class TakesHalfAMalformedCall(impl.InMemoryLogger):
+    """Checks metrics after adding them to the run: a rejected call still joins the pending run."""
+
+    def agg_and_log_metrics(self, metrics: Any, step: Any = None) -> None:
+        if self._agg_run and step == self._agg_step and isinstance(metrics, Mapping):
+            self._agg_run = [*self._agg_run, {k: v for k, v in metrics.items() if isinstance(v, (int, float))}]
+            check_metrics(metrics)
+            self._agg_run = self._agg_run[:-1]
+        super().agg_and_log_metrics(metrics, step)
+
+
+def _subject(cls: type[Any]) -> LoggerSubject:
+    return LoggerSubject(cls, f"tests.broken.loggers:{cls.__name__}")
+
+
+BROKEN = [
+    Broken("logger.protocol_conformance", _subject(NoStepParameter), "log_metrics has no step parameter"),
+    Broken("logger.protocol_conformance", _subject(RenamedMetricsParameter), "log_metrics(metrics=...) fails"),
+    Broken("logger.protocol_conformance", _subject(StepDefaultsToZero), "step defaults to 0, not None"),
+    Broken("logger.protocol_conformance", _subject(FinalizeWithoutStatus), "finalize takes no status"),
+    Broken("logger.property_types", _subject(IntName), "name is an int"),
+    Broken("logger.property_types", _subject(FloatVersion), "version is a float"),
+    Broken("logger.property_types", _subject(BoolVersion), "version is a bool"),
+    Broken("logger.property_types", _subject(PathSaveDir), "save_dir is a Path"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(RejectsNamespace), "a Namespace raises"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(RejectsDict), "a dict raises"),
+    Broken("logger.lifecycle_any_order", _subject(CloseRaisesAfterFinalize), "close() after finalize() raises"),
+    Broken("logger.lifecycle_any_order", _subject(SaveTwiceRaises), "a second save() raises"),
+    Broken("logger.lifecycle_any_order", _subject(LogGraphNeedsAModule), "log_graph raises for a non-module"),
+    Broken("logger.lifecycle_any_order", _subject(LogMetricsAfterCloseRaises), "log_metrics after close() raises"),
+    Broken("logger.log_metrics_no_mutation", _subject(PopsFirstKey), "log_metrics pops a key of the caller's dict"),
+    Broken("logger.log_metrics_no_mutation", _subject(FloatsInPlace), "log_metrics converts values in place"),
+    Broken("logger.rejects_bad_input", _subject(AcceptsAnything), "bad input is recorded silently"),
+    Broken("logger.rejects_bad_input", _subject(NamelessTypeError), "the TypeError does not name the argument"),
+    Broken("logger.rejects_bad_input", _subject(ChecksOnlyTopLevel), "a str in a nested dict is accepted"),
+    Broken("aggregation.runs_logged_once", _subject(EmitsStepPlusOne), "runs are logged under step + 1"),
+    Broken("aggregation.runs_logged_once", _subject(LogsRunTwiceOnSave), "save() logs the run twice"),
+    Broken("aggregation.runs_logged_once", _subject(MergesAcrossStepChanges), "runs are merged across step changes"),
+    Broken("aggregation.runs_logged_once", _subject(LogsEachCallAtOnce), "every call is logged, unaggregated"),
+    Broken("aggregation.run_value", _subject(AlwaysMean), "update_agg_funcs has no effect"),
+    Broken("aggregation.run_value", _subject(MergesSingleCallRuns), "a run of one call is merged"),
+    Broken("aggregation.deferred_until_step_change", _subject(LogsEachCallAtOnce), "every call is logged at once"),
+    Broken("aggregation.deferred_until_step_change", _subject(LogsOnlyAtFlush), "finished runs wait for a flush"),
+    Broken("aggregation.second_flush_logs_nothing", _subject(SaveKeepsTheRun), "save() does not clear the run"),
+    Broken("aggregation.update_agg_funcs_takes_effect", _subject(UpdateReplacesKeyFuncs), "key functions are replaced"),
+    Broken(
+        "aggregation.update_agg_funcs_takes_effect",
+        _subject(UpdateKeepsOldDefault),
+        "update_agg_funcs() keeps the default",
+    ),
+    Broken("aggregation.update_agg_funcs_takes_effect", _subject(AlwaysMean), "update_agg_funcs has no effect"),
+    Broken("aggregation.log_metrics_bypasses", _subject(DirectLogDropsTheRun), "log_metrics clears the pending run"),
+    Broken("aggregation.log_metrics_bypasses", _subject(DirectLogIsAggregated), "log_metrics joins the pending run"),
+    Broken("aggregation.state_machine", _subject(CloseForgetsTheRun), "close() drops the pending run"),
+    Broken("aggregation.state_machine", _subject(HyperparamsEndTheRun), "log_hyperparams logs the pending run"),
+    Broken("aggregation.state_machine", _subject(UpdateEndsTheRun), "update_agg_funcs logs the pending run"),
+    Broken("aggregation.state_machine", _subject(LogsEachCallAtOnce), "every call is logged at once"),
+    Broken("aggregation.empty_run_not_logged", _subject(Lightning15), "1.5: a run of {} is logged at a flush"),
+    Broken("aggregation.empty_run_not_logged", _subject(LogsEmptyRuns), "runs of {} are logged"),
+    Broken(
+        "aggregation.rejected_call_keeps_state",
+        _subject(Lightning15),
+        "1.5: no checks, and a run is lost when logging raises",
+    ),
+    Broken(
+        "aggregation.rejected_call_keeps_state",
+        _subject(LosesRunWhenLoggingRaises),
+        "a run is lost when logging raises",
+    ),
+    Broken(
+        "aggregation.rejected_call_keeps_state", _subject(FlushesBeforeCheckingStep), "a bad step logs the pending run"
+    ),
+    Broken("aggregation.rejected_call_keeps_state", _subject(TakesHalfAMalformedCall), "a rejected call joins the run"),
+]

@@ -1,0 +1,264 @@
+"""Broken rank gates, dummy experiments and rank-blind loggers, one or more per rank property."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import threading
+from argparse import Namespace
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import impl
+from conformance._core import LoggerSubject, RankSubject
+from tests.broken import Broken
+
+Getter = Callable[[Any], Any]
+
+
+class DummyExperiment15:
+    """pytorch_lightning 1.5.10's DummyExperiment: every attribute is ``nop`` (a function that returns
+    None, so chains fail), it is not callable, deepcopy finds ``nop`` as ``__deepcopy__`` and gives
+    None, and iteration goes on forever through ``__getitem__``."""
+
+    def nop(self, *args: Any, **kw: Any) -> None:
+        pass
+
+    def __getattr__(self, _: str) -> Any:
+        return self.nop
+
+    def __getitem__(self, idx: Any) -> DummyExperiment15:
+        return self
+
+    def __setitem__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def rank_zero_experiment_15(fn: Getter) -> Getter:
+    """pytorch_lightning 1.5.10's rank_zero_experiment: a falsy experiment is replaced by the dummy."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        @impl.rank_zero_only
+        def get_experiment() -> Any:
+            return fn(self)
+
+        return get_experiment() or DummyExperiment15()
+
+    return experiment
+
+
+def calls_getter_everywhere(fn: Getter) -> Getter:
+    """Builds the real experiment on every rank, then discards it off rank 0."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        real = fn(self)
+        return real if impl.rank_zero_only.rank == 0 else impl.DummyExperiment()
+
+    return experiment
+
+
+def none_off_rank_zero(fn: Getter) -> Getter:
+    """``rank_zero_only`` used as the experiment decorator: None off rank 0."""
+    return impl.rank_zero_only(fn)
+
+
+def _gate(dummy: Callable[[], Any]) -> Callable[[Getter], Getter]:
+    """A correct gate that returns ``dummy()`` off rank 0."""
+
+    def decorator(fn: Getter) -> Getter:
+        @functools.wraps(fn)
+        def experiment(self: Any) -> Any:
+            return fn(self) if impl.rank_zero_only.rank == 0 else dummy()
+
+        return experiment
+
+    decorator.__name__ = f"gate_with_{dummy.__name__}"
+    return decorator
+
+
+class AbsorbingDummy:
+    """A correct dummy, written apart from ``impl.DummyExperiment``;
+    each broken dummy below breaks one thing of it."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __getitem__(self, key: Any) -> Any:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+
+class NotCallableDummy:
+    """Absorbs attributes and indexing but cannot be called."""
+
+    def __getattr__(self, name: str) -> NotCallableDummy:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __getitem__(self, key: Any) -> NotCallableDummy:
+        return self
+
+
+class TupleIndexDummy(AbsorbingDummy):
+    """Indexes a one-item tuple: only 0 and -1 work (a slice gives a tuple)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        return (self,)[key]
+
+
+class NopDummy(AbsorbingDummy):
+    """Keeps 1.5's ``nop`` method: ``dummy.nop`` is a real method,
+    so ``dummy.nop.x`` and ``dummy.nop().x`` raise."""
+
+    __slots__ = ()
+
+    def nop(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class SelfKeywordDummy(AbsorbingDummy):
+    """``__call__``'s ``self`` is not positional-only, so
+    ``dummy(self=1)`` raises TypeError."""
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+
+class LockedDummy(AbsorbingDummy):
+    """Holds a lock, so neither deepcopy nor pickle can copy it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+
+
+class EndlessDummy(AbsorbingDummy):
+    """Iterating yields the dummy forever."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return itertools.repeat(self)
+
+
+class LenAbsorbingDummy(AbsorbingDummy):
+    """``len()`` is absorbed too (it returns the dummy), so ``bool()`` raises TypeError."""
+
+    __slots__ = ()
+
+    def __len__(self) -> Any:
+        return self
+
+
+class AmbiguousDummy(AbsorbingDummy):
+    """``bool()`` raises, like a tensor with several elements."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        raise RuntimeError("the truth value of a dummy experiment is ambiguous")
+
+
+class UngatedFileLogger(impl.LightningLoggerBase):
+    """Writes every metrics dict to ``save_dir/metrics.csv`` on every rank (its experiment is gated)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str]) -> None:
+        super().__init__()
+        self._dir = Path(save_dir)
+        self._rows: list[str] = []
+
+    @property
+    def name(self) -> str:
+        return "ungated"
+
+    @property
+    def version(self) -> int:
+        return 0
+
+    @property
+    def save_dir(self) -> str:
+        return str(self._dir)
+
+    @property
+    @impl.rank_zero_experiment
+    def experiment(self) -> list[str]:
+        return self._rows
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        with open(self._dir / "metrics.csv", "a") as file:
+            file.write(f"{step},{metrics}\n")
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class _Writer:
+    """A backend writer that creates its directory when built."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.scalars: list[tuple[str, float, int]] = []
+
+    def add_scalar(self, tag: str, value: float, step: int) -> None:
+        self.scalars.append((tag, value, step))
+
+
+class EagerWriterLogger(UngatedFileLogger):
+    """Writes nothing itself, but its experiment is not gated: building the writer creates
+    ``save_dir/version_0`` on every rank."""
+
+    _writer: _Writer | None = None
+
+    @property
+    def experiment(self) -> Any:
+        if self._writer is None:
+            self._writer = _Writer(self._dir / "version_0")
+        return self._writer
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        pass
+
+
+def _rank(decorator: Callable[[Getter], Getter]) -> RankSubject:
+    return RankSubject(decorator, impl.rank_zero_only, f"tests.broken.ranks:{decorator.__name__}")
+
+
+def _logger(factory: type[Any]) -> LoggerSubject:
+    return LoggerSubject(factory, f"tests.broken.ranks:{factory.__name__}", rank_source=impl.rank_zero_only)
+
+
+BROKEN = [
+    Broken("rank.dummy_off_rank_zero", _rank(calls_getter_everywhere), "the getter runs on every rank"),
+    Broken("rank.dummy_off_rank_zero", _rank(none_off_rank_zero), "None off rank 0"),
+    Broken("rank.result_on_rank_zero", _rank(rank_zero_experiment_15), "1.5: a falsy experiment becomes the dummy"),
+    Broken("rank.dummy_absorbs", _rank(rank_zero_experiment_15), "1.5: attributes are nop, so chains fail"),
+    Broken("rank.dummy_absorbs", _rank(_gate(NotCallableDummy)), "the dummy cannot be called"),
+    Broken("rank.dummy_absorbs", _rank(_gate(TupleIndexDummy)), "only index 0 and -1 work"),
+    Broken("rank.dummy_absorbs", _rank(_gate(NopDummy)), "dummy.nop is a real method (as in 1.5)"),
+    Broken("rank.dummy_absorbs", _rank(_gate(SelfKeywordDummy)), "dummy(self=1) raises"),
+    Broken("rank.dummy_copy_pickle", _rank(rank_zero_experiment_15), "1.5: deepcopy gives None"),
+    Broken("rank.dummy_copy_pickle", _rank(_gate(LockedDummy)), "deepcopy and pickle raise"),
+    Broken("rank.dummy_iter_ends", _rank(rank_zero_experiment_15), "1.5: __getitem__ iterates forever"),
+    Broken("rank.dummy_iter_ends", _rank(_gate(EndlessDummy)), "__iter__ repeats forever"),
+    Broken("rank.dummy_bool", _rank(_gate(LenAbsorbingDummy)), "__len__ returns the dummy"),
+    Broken("rank.dummy_bool", _rank(_gate(AmbiguousDummy)), "__bool__ raises"),
+    Broken("logger.nothing_written_off_rank_zero", _logger(UngatedFileLogger), "log_metrics writes on every rank"),
+    Broken("logger.nothing_written_off_rank_zero", _logger(EagerWriterLogger), "the experiment is built on every rank"),
+]
