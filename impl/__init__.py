@@ -6,6 +6,7 @@ LightningLoggerBase``; the README's table lists every deliberate difference.
 
 from impl._collection import LoggerCollection, LoggerCollectionError
 from impl._dummy import DummyExperiment, DummyLogger
+from impl._durable import RECORDS_FILE, JsonlLogger, JsonlRun, JsonlWriter, read_jsonl
 from impl._logger import LightningLoggerBase
 from impl._memory import Call, InMemoryLogger
 from impl._merge import merge_dicts
@@ -16,13 +17,18 @@ __all__ = [
     "DummyExperiment",
     "DummyLogger",
     "InMemoryLogger",
+    "JsonlLogger",
+    "JsonlRun",
+    "JsonlWriter",
     "LightningLoggerBase",
     "LoggerCollection",
     "LoggerCollectionError",
     "RANK_ENV_VARS",
+    "RECORDS_FILE",
     "RankZeroOnly",
     "merge_dicts",
     "rank_from_environment",
     "rank_zero_experiment",
     "rank_zero_only",
+    "read_jsonl",
 ]
