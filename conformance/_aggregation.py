@@ -29,7 +29,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,  # pyright: ignore[reportUnknownVariableType] - partly unannotated
+    run_state_machine_as_test,
 )
 
 import impl

@@ -13,7 +13,7 @@ import inspect
 import string
 from argparse import Namespace
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeGuard
 
 import attrs
 import numpy as np
@@ -207,6 +207,17 @@ def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> No
 
 # Valid inputs for every method.
 _markers = st.integers(0, 99)
+
+
+def _marked(label: str) -> st.SearchStrategy[_Marker]:
+    """Fresh markers labelled ``label`` and a number."""
+
+    def build(n: int) -> _Marker:
+        return _Marker(f"{label} {n}")
+
+    return st.builds(build, _markers)
+
+
 _agg_functions = st.sampled_from((min, max, sum))
 _key_funcs = st.one_of(st.none(), st.dictionaries(cst.metric_keys(), _agg_functions, max_size=3))
 _statuses = st.sampled_from(("success", "failed", "aborted"))
@@ -214,10 +225,10 @@ _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
     "log_hyperparams": st.tuples(cst.hyperparams()),
     "log_graph": st.one_of(
-        st.tuples(st.builds(lambda n: _Marker(f"model {n}"), _markers)),
+        st.tuples(_marked("model")),
         st.tuples(
-            st.builds(lambda n: _Marker(f"model {n}"), _markers),
-            st.one_of(st.none(), st.builds(lambda n: _Marker(f"input array {n}"), _markers)),
+            _marked("model"),
+            st.one_of(st.none(), _marked("input array")),
         ),
     ),
     "agg_and_log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
@@ -225,7 +236,7 @@ _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     "save": st.just(()),
     "finalize": st.tuples(_statuses),
     "close": st.just(()),
-    "after_save_checkpoint": st.tuples(st.builds(lambda n: _Marker(f"checkpoint callback {n}"), _markers)),
+    "after_save_checkpoint": st.tuples(_marked("checkpoint callback")),
 }
 
 
@@ -239,10 +250,10 @@ _versions = st.one_of(
     st.integers(min_value=-5, max_value=10**6), st.text(string.ascii_letters + string.digits + "._-", max_size=6)
 )
 _experiments = st.one_of(
-    st.builds(lambda n: _Marker(f"experiment {n}"), _markers),
+    _marked("experiment"),
     st.none(),
-    st.builds(list),
-    st.builds(dict),
+    st.builds(list[object]),
+    st.builds(dict[object, object]),
     st.sampled_from((0, "", False, 0.0)),
 )
 
@@ -291,6 +302,11 @@ def _joined(values: Iterable[Any]) -> str:
     return "_".join(str(v) for v in values)
 
 
+def _is_list(value: object) -> TypeGuard[list[Any]]:
+    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed list as list[Unknown].)
+    return isinstance(value, list)
+
+
 def _read(collection: Any, attribute: str) -> Any:
     try:
         return getattr(collection, attribute)
@@ -316,7 +332,7 @@ def properties(subject: CollectionSubject, specs: list[_Spec]) -> None:
     experiment = _read(collection, "experiment")
     want_experiments = [m.experiment for m in members]
     expect(
-        isinstance(experiment, list)
+        _is_list(experiment)
         and len(experiment) == len(want_experiments)
         and all(got is want for got, want in zip(experiment, want_experiments, strict=False)),
         f"collection.experiment must be the list of the members' experiments {want_experiments!r}, got {experiment!r}",
@@ -466,9 +482,14 @@ def _isolation_cases(draw: st.DrawFn) -> tuple[int, dict[int, Exception], Call]:
 
 def _leaves(error: BaseException) -> list[BaseException]:
     """The exceptions an exception group carries, at any depth (or the exception itself)."""
-    if isinstance(error, BaseExceptionGroup):
+    if _is_group(error):
         return [leaf for inner in error.exceptions for leaf in _leaves(inner)]
     return [error]
+
+
+def _is_group(error: BaseException) -> TypeGuard[BaseExceptionGroup[BaseException]]:
+    # (Not isinstance at the call: pyright (strict) types the narrowed group as BaseExceptionGroup[Unknown].)
+    return isinstance(error, BaseExceptionGroup)
 
 
 @register("collection.error_isolation", level="strict", strategy=lambda s: _isolation_cases())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 from hypothesis import strategies as st
@@ -16,10 +16,20 @@ from conformance._core import ConformanceFailure, MergeSubject, expect, register
 __all__: list[str] = []
 
 
+def _is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
+    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed dict as dict[Unknown, Unknown].)
+    return isinstance(value, dict)
+
+
+def _as_dict(value: object) -> dict[Any, Any] | None:
+    return value if _is_dict(value) else None
+
+
 def _same(a: Any, b: Any) -> bool:
     """Equality that treats NaN as equal to NaN, recursively."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    x, y = _as_dict(a), _as_dict(b)
+    if x is not None and y is not None:
+        return set(x) == set(y) and all(_same(x[k], y[k]) for k in x)
     try:
         if math.isnan(a) and math.isnan(b):
             return True
@@ -41,6 +51,11 @@ class _Recorder:
 
     def __repr__(self) -> str:
         return f"<recorder returning {self.marker}>"
+
+
+def _zero(values: Sequence[float]) -> float:
+    """An aggregation function for the properties that do not look at the aggregated values."""
+    return 0.0
 
 
 def _non_none_columns(dicts: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
@@ -81,7 +96,7 @@ def seed_example(subject: MergeSubject, _: None) -> None:
 @register("merge.result_keys", level="core", strategy=lambda s: _flat_lists)
 def result_keys(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     """The keys of the result must be exactly the keys that have at least one non-None value in some input."""
-    got = subject.merge(dicts, None, lambda values: 0.0)
+    got = subject.merge(dicts, None, _zero)
     want = set(_non_none_columns(dicts))
     expect(set(got) == want, f"expected keys {sorted(want)}, got {sorted(got)}")
 
@@ -137,7 +152,7 @@ def _paths(d: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, .
     """Leaf paths of a nested dict, to the list holding the leaf value."""
     out: dict[tuple[str, ...], list[Any]] = {}
     for k, v in d.items():
-        if isinstance(v, dict):
+        if _is_dict(v):
             out.update(_paths(v, (*prefix, k)))
         elif v is not None:
             out.setdefault((*prefix, k), []).append(v)
@@ -173,10 +188,11 @@ def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], lis
     for d in dicts:
         all_paths |= set(_paths(d))
     for path in sorted(all_paths):
-        node: Any = got
+        node: object = got
         for part in path:
-            expect(isinstance(node, dict) and part in node, f"path {' -> '.join(path)} is missing from {got!r}")
-            node = node[part]
+            parent = node if _is_dict(node) else {}
+            expect(part in parent, f"path {' -> '.join(path)} is missing from {got!r}")
+            node = parent[part]
         want = markers.get(path, -1.0)
         expect(node == want, f"path {' -> '.join(path)}: expected {want}, got {node!r}")
 
@@ -191,7 +207,7 @@ def no_mutation(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     before = copy.deepcopy(dicts)
     funcs: dict[str, Any] = {"a": max, "d": {"a": min}}
     funcs_before = copy.copy(funcs)
-    subject.merge(dicts, funcs, lambda values: 0.0)
+    subject.merge(dicts, funcs, _zero)
     expect(dicts == before, f"inputs changed: {before!r} became {dicts!r}")
     expect(funcs == funcs_before and funcs["d"] == {"a": min}, "agg_key_funcs changed")
 
@@ -228,7 +244,7 @@ def empty_input(subject: MergeSubject, _: None) -> None:
 @st.composite
 def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
     dicts = draw(st.lists(cst.metric_dicts(values=_value_or_none), min_size=1, max_size=4))
-    ghosts = draw(st.lists(st.sampled_from(("ghost", "none_only", "d/empty")), unique=True, min_size=1))
+    ghosts: list[str] = draw(st.lists(st.sampled_from(("ghost", "none_only", "d/empty")), unique=True, min_size=1))
     for key in ghosts:
         for d in draw(st.lists(st.sampled_from(range(len(dicts))), min_size=1, unique=True)):
             dicts[d][key] = None
@@ -239,7 +255,7 @@ def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str
 def all_none_key_skipped(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
     """A key whose values are all None must be left out of the result, not raise."""
     dicts, ghosts = case
-    got = subject.merge(dicts, None, lambda values: 0.0)
+    got = subject.merge(dicts, None, _zero)
     want = set(_non_none_columns(dicts))
     expect(set(got) == want, f"expected keys {sorted(want)} (all-None keys {ghosts} left out), got {sorted(got)}")
 
@@ -266,7 +282,7 @@ def mismatched_nesting(subject: MergeSubject, case: tuple[list[dict[str, Any]], 
     message names the key path."""
     dicts, path = case
     try:
-        got = subject.merge(dicts, None, lambda values: 0.0)
+        got = subject.merge(dicts, None, _zero)
     except TypeError as error:
         missing = [part for part in path if part not in str(error)]
         expect(not missing, f"the TypeError must name the key path {path}, but says {str(error)!r}")
@@ -304,5 +320,5 @@ _ordered_lists = st.lists(st.one_of(cst.metric_dicts(), cst.nested_metric_dicts(
 def first_seen_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     """The result's keys, at every level, must be in first-seen order: the order in which they first
     appear scanning the inputs in order."""
-    got = subject.merge(dicts, None, lambda values: 0.0)
+    got = subject.merge(dicts, None, _zero)
     _check_order(got, dicts, "result")

@@ -12,10 +12,10 @@ import copy
 import inspect
 import itertools
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from hypothesis import strategies as st
 
@@ -38,7 +38,8 @@ def _restorer(source: Any) -> Callable[[], None]:
     - Another ``rank`` descriptor, or no instance dict: the value read now is set again, or the
       attribute deleted if reading it failed.
     """
-    static = inspect.getattr_static(type(source), "rank", None)
+    # (cast to object: type() of an Any is type[Unknown] to pyright, which strict mode rejects.)
+    static: object = inspect.getattr_static(type(cast(object, source)), "rank", None)
     state: dict[str, Any] | None = getattr(source, "__dict__", None)
     if isinstance(static, property) and isinstance(state, dict) and "_rank" in state:
         private = state["_rank"]
@@ -74,7 +75,7 @@ def _restorer(source: Any) -> Callable[[], None]:
 
 
 @contextmanager
-def at_rank(source: Any, rank: int) -> Iterator[None]:
+def at_rank(source: Any, rank: int) -> Generator[None, None, None]:
     """Set ``source.rank = rank`` for the block, then restore the previous state exactly."""
     restore = _restorer(source)
     try:
@@ -152,8 +153,8 @@ def dummy_off_rank_zero(subject: RankSubject, rank: int) -> None:
 
 _results = st.one_of(
     st.sampled_from((0, "", None, False, 0.0)),
-    st.builds(list),
-    st.builds(dict),
+    st.builds(list[object]),
+    st.builds(dict[object, object]),
     st.builds(_EmptyRun),
     st.builds(_Experiment),
     st.integers(min_value=1),
@@ -323,7 +324,8 @@ def dummy_iter_ends(subject: RankSubject, _: None) -> None:
     with at_rank(subject.rank_source, 1):
         dummy = _dummy(subject, 1)
         try:
-            items = list(itertools.islice(iter(dummy), _LIMIT))
+            iterator: Iterator[object] = iter(dummy)
+            items = list(itertools.islice(iterator, _LIMIT))
         except Exception as error:
             raise ConformanceFailure(
                 f"iterating the dummy experiment raised {type(error).__name__}: {error}"

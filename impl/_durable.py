@@ -22,7 +22,7 @@ import numbers
 import os
 from argparse import Namespace
 from collections.abc import Mapping
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeGuard
 
 import attrs
 
@@ -170,7 +170,7 @@ def _metric_values(metrics: Mapping[str, Any], arg: str = "metrics") -> dict[str
             scalar, for one); the message names its key path.
     """
     return {
-        key: _metric_values(v, f"{arg}[{key!r}]") if isinstance(v, Mapping) else _number(v, f"{arg}[{key!r}]")
+        key: _metric_values(v, f"{arg}[{key!r}]") if _is_mapping(v) else _number(v, f"{arg}[{key!r}]")
         for key, v in metrics.items()
     }
 
@@ -198,11 +198,25 @@ def _param_value(value: Any) -> Any:
     ``None``, bools, numbers and strings are kept, and anything else becomes ``str(value)``."""
     if value is None or isinstance(value, (str, int, float)):
         return value
-    if isinstance(value, Mapping):
+    if _is_mapping(value):
         return {k if isinstance(k, str) else str(k): _param_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if _is_list_or_tuple(value):
         return [_param_value(v) for v in value]
     return str(value)
+
+
+# TypeGuards, not isinstance at the call: pyright (strict) types an isinstance-narrowed container
+# as Mapping[Unknown, Unknown] (list[Unknown], ...), which strict mode rejects.
+def _is_mapping(value: object) -> TypeGuard[Mapping[Any, Any]]:
+    return isinstance(value, Mapping)
+
+
+def _is_list_or_tuple(value: object) -> TypeGuard[list[Any] | tuple[Any, ...]]:
+    return isinstance(value, (list, tuple))
+
+
+def _is_json_object(value: object) -> TypeGuard[dict[str, Any]]:
+    return isinstance(value, dict)  # (a JSON object's keys are strings)
 
 
 class JsonlLogger(LightningLoggerBase):
@@ -340,8 +354,8 @@ class JsonlRun:
     - ``torn_tail``: the text of an incomplete or undecodable last line, else ``None``.
     """
 
-    metrics: list[tuple[int | None, dict[str, Any]]] = attrs.field(factory=list)
-    hyperparams: list[dict[str, Any]] = attrs.field(factory=list)
+    metrics: list[tuple[int | None, dict[str, Any]]] = attrs.field(factory=list[tuple[int | None, dict[str, Any]]])
+    hyperparams: list[dict[str, Any]] = attrs.field(factory=list[dict[str, Any]])
     torn_tail: str | None = None
 
 
@@ -369,13 +383,14 @@ def read_jsonl(log_dir: str | os.PathLike[str]) -> JsonlRun:
     hyperparams: list[dict[str, Any]] = []
     for number, line in enumerate(lines, start=1):
         try:
-            record = json.loads(line)
+            parsed = json.loads(line)
         except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             if number == len(lines) and torn_tail is None:
                 torn_tail = line.decode("utf-8", "replace")
                 break
             raise ValueError(f"{path}: line {number} is not valid JSON: {error}") from None
-        kind = record.get("kind") if isinstance(record, dict) else None
+        record = parsed if _is_json_object(parsed) else {}
+        kind = record.get("kind")
         if kind == "metrics" and _is_step(record.get("step", ...)) and isinstance(record.get("metrics"), dict):
             metrics.append((record["step"], record["metrics"]))
         elif kind == "hparams" and isinstance(record.get("params"), dict):
