@@ -123,7 +123,8 @@ def _aggregate(
             raise TypeError(f"dicts: key path {shown} is a mapping in some inputs and not in others")
         if fn is not None and not isinstance(fn, Mapping):
             raise TypeError(f"agg_key_funcs: key path {shown} holds mappings, so its entry must be a mapping too")
-        return _merge(values, fn or {}, default_func, key_path)
+        # (cast, a no-op: narrowed by isinstance, fn's callable part is Mapping[Unknown, Unknown] to pyright.)
+        return _merge(values, cast("NestedAggKeyFuncs", fn or {}), default_func, key_path)
     if isinstance(fn, Mapping):
         shown = " -> ".join(repr(k) for k in key_path)
         raise TypeError(f"agg_key_funcs: key path {shown} holds numbers, so its entry must be a function")

@@ -56,13 +56,15 @@ def check_metrics(metrics: object, arg: str = "metrics") -> None:
         return
     if not isinstance(metrics, Mapping):
         raise TypeError(f"{arg} must be a mapping of str to numbers, got {describe(metrics)}")
-    for key, value in metrics.items():
+    # The casts (no-ops) are for pyright, whose strict mode rejects the Mapping[Unknown, Unknown] that
+    # isinstance narrows to.
+    for key, value in cast("Mapping[object, object]", metrics).items():
         if type(key) is not str:
             raise TypeError(f"{arg}: key {key!r} must be a str, got {type(key).__name__}")
         if is_metric_value(value):
             continue
         if isinstance(value, Mapping):
-            check_metrics(value, f"{arg}[{key!r}]")
+            check_metrics(cast(object, value), f"{arg}[{key!r}]")
             continue
         raise TypeError(f"{arg}[{key!r}] must be a real number or a mapping, got {describe(value)}")
 
@@ -73,7 +75,7 @@ def snapshot(metrics: Mapping[str, Any]) -> dict[str, Any]:
     plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
     if type(plain) is dict and _NUMBERS.issuperset(map(type, plain.values())):
         return dict(plain)  # nothing nested: the same as the comprehension below, in C
-    return {k: snapshot(v) if isinstance(v, Mapping) else v for k, v in metrics.items()}
+    return {k: snapshot(cast("Mapping[str, Any]", v)) if isinstance(v, Mapping) else v for k, v in metrics.items()}
 
 
 def accept_metrics(metrics: object, arg: str = "metrics") -> dict[str, Any]:
@@ -118,10 +120,10 @@ def check_agg_funcs(agg_key_funcs: object, arg: str = "agg_key_funcs", *, nested
         return
     if not isinstance(agg_key_funcs, Mapping):
         raise TypeError(f"{arg} must be a mapping of metric names to functions, got {describe(agg_key_funcs)}")
-    for key, fn in agg_key_funcs.items():
+    for key, fn in cast("Mapping[object, object]", agg_key_funcs).items():  # (cast: as in check_metrics)
         path = f"{arg}[{key!r}]"
         if nested and isinstance(fn, Mapping):
-            check_agg_funcs(fn, path)
+            check_agg_funcs(cast(object, fn), path)
         elif not callable(fn):
             raise TypeError(f"{path} must be callable, got {describe(fn)}")
 
