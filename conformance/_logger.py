@@ -237,7 +237,7 @@ def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
 def hyperparams_dict_and_namespace(subject: LoggerSubject, params: dict[str, Any] | Namespace) -> None:
     """log_hyperparams must accept both a dict and an argparse.Namespace."""
     values = dict(vars(params)) if isinstance(params, Namespace) else dict(params)
-    forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), Namespace(**copy.deepcopy(values))]
+    forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), cst._namespace(copy.deepcopy(values))]
     if isinstance(params, Namespace):
         forms.reverse()
     with fresh_logger(subject) as (logger, _path):

@@ -124,4 +124,11 @@ def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     # ``Namespace(__dict__=None)`` raises while the example is built.
     names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(lambda n: not n.startswith("__"))
     params = st.dictionaries(names, values, max_size=5)
-    return st.one_of(params, params.map(lambda d: Namespace(**d)))
+    return st.one_of(params, params.map(_namespace))
+
+
+def _namespace(params: dict[str, Any]) -> Namespace:
+    """An ``argparse.Namespace`` holding ``params`` (not ``Namespace(**params)``, which fails for a name ``self``)."""
+    made = Namespace()
+    vars(made).update(params)
+    return made
