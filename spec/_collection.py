@@ -39,7 +39,8 @@ class Collection(AggregatingLogger, Protocol):
         ...
 
     def __len__(self) -> int:
-        """Must return the number of members. Checked by: ``collection.indexing``."""
+        """Strict: must return the number of members (the seed documents no ``len()``; 1.5's has none).
+        Checked by: ``collection.length``."""
         ...
 
     @property

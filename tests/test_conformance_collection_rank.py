@@ -25,6 +25,7 @@ COLLECTION_IDS = [
     "collection.fan_out",
     "collection.properties",
     "collection.indexing",
+    "collection.length",
     "collection.one_shot_iterator",
     "collection.error_isolation",
 ]
@@ -66,6 +67,7 @@ class TestTheReferencePasses:
         registered = {p.id: p for p in all_properties()}
         assert [i for i in OWNED if i not in registered] == []
         strict = {
+            "collection.length",
             "collection.one_shot_iterator",
             "collection.error_isolation",
             "rank.dummy_copy_pickle",
