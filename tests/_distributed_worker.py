@@ -24,9 +24,9 @@ import impl
 __all__ = [
     "CSV_DUMMY",
     "IMPL_DUMMY",
+    "Job",
     "RANK_VARIABLES",
     "STEPS",
-    "Job",
     "hparams_for",
     "make_csv_logger",
     "make_jsonl_logger",
@@ -43,9 +43,9 @@ RANK_VARIABLES = ("RANK", "LOCAL_RANK", "SLURM_PROCID", "JSM_NAMESPACE_RANK")
 STEPS = (0, 1, 2)
 """The steps every rank logs metrics at."""
 
+# The qualified names of the experiments off rank 0.
 IMPL_DUMMY = "impl._dummy.DummyExperiment"
 CSV_DUMMY = "lightning.fabric.loggers.logger._DummyExperiment"
-"""The qualified names of the dummy experiments off rank 0."""
 
 _TIMEOUT = timedelta(seconds=60)  # a rank that never arrives fails the job instead of hanging it
 
@@ -109,13 +109,14 @@ def _set_lightning_rank(rank: int) -> dict[str, Any]:
     core = importlib.import_module("lightning_utilities.core.rank_zero")
     # DDPStrategy: rank_zero_only.rank = utils_rank_zero_only.rank = self.global_rank
     utilities.rank_zero_only.rank = core.rank_zero_only.rank = rank
+    fabric = importlib.import_module("lightning.fabric.utilities.rank_zero")
     gates = {
         # the gate of CSVLogger's experiment (rank_zero_experiment reads it) ...
         "experiment": importlib.import_module("lightning.fabric.loggers.logger").rank_zero_only,
         # ... and of its log_* / save / finalize (lightning_utilities' rank_zero_only reads itself)
         "methods": core.rank_zero_only,
         "lightning.pytorch.utilities": utilities.rank_zero_only,
-        "lightning.fabric.utilities.rank_zero": importlib.import_module("lightning.fabric.utilities.rank_zero").rank_zero_only,
+        "lightning.fabric.utilities.rank_zero": fabric.rank_zero_only,
     }
     return {"rank": gates["experiment"].rank, "one_object": len({id(g) for g in gates.values()}) == 1}
 

@@ -160,13 +160,17 @@ def _csv_violations(outcome: Outcome, kind: str) -> list[str]:
     if (log_dir / "metrics.csv").exists():
         with open(log_dir / "metrics.csv", newline="") as file:
             rows = list(csv.DictReader(file))
-        # An empty cell (a key another row has) reads as None: it can only come from another rank's row.
-        metrics = [
-            (int(row.pop("step")), {key: float(value) if value else None for key, value in row.items()})
-            for row in rows
-        ]
-        if metrics != _expected_metrics():
-            problems.append(f"metrics.csv read back as {metrics}, expected rank 0's {_expected_metrics()}")
+        try:
+            # An empty cell (a key another row has) reads as None: it can only come from another rank's row.
+            metrics = [
+                (int(row.pop("step")), {key: float(value) if value else None for key, value in row.items()})
+                for row in rows
+            ]
+        except (KeyError, TypeError, ValueError):  # a row torn or mixed by two writers
+            problems.append(f"metrics.csv holds rows that are not records: {rows}")
+        else:
+            if metrics != _expected_metrics():
+                problems.append(f"metrics.csv read back as {metrics}, expected rank 0's {_expected_metrics()}")
     if (log_dir / "hparams.yaml").exists():
         hparams = yaml.safe_load((log_dir / "hparams.yaml").read_text())
         if hparams != worker.hparams_for(0):
@@ -330,7 +334,12 @@ def _environment(variables: dict[str, str]) -> dict[str, str]:
 def _probe(python: str, args: list[str], variables: dict[str, str], cwd: Path) -> Any:
     result = subprocess.run(
         # -P: the script's directory (tests/, whose typing/ would shadow the standard library) stays off sys.path
-        [python, "-P", str(PROBE), *args], env=_environment(variables), cwd=cwd, capture_output=True, text=True, timeout=120
+        [python, "-P", str(PROBE), *args],
+        env=_environment(variables),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if result.returncode != 0:
         pytest.fail(f"{python} {PROBE.name} {args[0]} exited {result.returncode}:\n{result.stderr}", pytrace=False)
@@ -376,7 +385,7 @@ class TestRankVariablesInAFreshProcess:
             ({"SLURM_PROCID": "0", "LOCAL_RANK": "3"}, 0),
             ({"RANK": "1", "SLURM_PROCID": "x", "LOCAL_RANK": "y"}, 1),
         ],
-        ids=["all", "SLURM_PROCID-over-LOCAL_RANK", "RANK=0-over-others", "SLURM_PROCID=0-over-LOCAL_RANK", "later-unread"],
+        ids=["all", "SLURM_PROCID-over-LOCAL_RANK", "RANK=0-over-others", "SLURM_PROCID=0-over-LOCAL", "later-unread"],
     )
     def test_precedence_is_rank_then_slurm_procid_then_local_rank(
         self, variables: dict[str, str], rank: int, tmp_path: Path
@@ -445,7 +454,8 @@ def pl15(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     directory = tmp_path_factory.mktemp("pl15")
     rank_file = directory / "rankfile"  # LSF's host file: the launch node, then this host (node rank 0)
     rank_file.write_text(f"launch-node\n{socket.gethostname()}\n")
-    cases = [{"env": env | ({"LSB_DJOB_RANKFILE": str(rank_file)} if lsf else {}), "lsf": lsf} for _, env, lsf in PL15_CASES]
+    lsf_files = {"LSB_DJOB_RANKFILE": str(rank_file)}
+    cases = [{"env": env | (lsf_files if lsf else {}), "lsf": lsf} for _, env, lsf in PL15_CASES]
     results: list[dict[str, Any]] = _probe(python, ["pl15", json.dumps(cases)], {}, directory)
     return {case_id: result for (case_id, _, _), result in zip(PL15_CASES, results, strict=True)}
 
