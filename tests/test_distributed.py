@@ -85,6 +85,9 @@ def _spawn(job: worker.Job) -> str | None:
             if process.is_alive():
                 process.kill()
             process.join()
+        for path in context.error_files:  # torch leaves a failed rank's traceback file in the temp directory
+            if os.path.exists(path):
+                os.unlink(path)
     codes = [process.exitcode for process in context.processes]
     missing = [i for i in range(job.world_size) if not os.path.exists(worker.report_path(job.report_dir, i))]
     if not error and codes == [0] * job.world_size and not missing:
