@@ -117,7 +117,13 @@ def member_signature(owner: object, name: str) -> inspect.Signature:
 
 
 # (protocol, implementing class): every class that says it implements the protocol, and spec's ABCs.
-LOGGERS: list[type] = [impl.LightningLoggerBase, impl.InMemoryLogger, impl.DummyLogger, impl.LoggerCollection]
+LOGGERS: list[type] = [
+    impl.LightningLoggerBase,
+    impl.InMemoryLogger,
+    impl.DummyLogger,
+    impl.JsonlLogger,
+    impl.LoggerCollection,
+]
 CLASS_PAIRS: list[tuple[type, type]] = [
     (spec.CoreLogger, spec.LoggerABC),
     (spec.Logger, spec.LoggerABC),
@@ -173,6 +179,12 @@ class TestProtocolMembers:
     def test_rank_source_rank_is_settable(self) -> None:
         """RankSource.rank is a settable member (a property with a setter)."""
         assert protocol_members(spec.RankSource) == {"rank": "settable"}
+
+    def test_every_logger_impl_exports_is_compared(self) -> None:
+        """Every logger class impl exports is in LOGGERS, so a new one cannot skip the comparison."""
+        exported = {getattr(impl, name) for name in impl.__all__}
+        loggers = {c for c in exported if isinstance(c, type) and issubclass(c, impl.LightningLoggerBase)}
+        assert loggers - set(LOGGERS) == set()
 
 
 class TestImplMatchesSpec:

@@ -1,14 +1,17 @@
 """The typing tests: mypy --strict and pyright (strict) accept tests/typing, and Lightning 2.x's loggers are CoreLoggers.
 
 ``tests/typing/check_*.py`` are type-checked, never run; an expected rejection there is a
-``# type: ignore[code]`` line that both checkers must find an error on (see its ``__init__``).
+``# type: ignore[code]`` line that both checkers must find an error on, for the same reason (see
+its ``__init__``). pyright also checks spec, impl and conformance here: unlike mypy, it reports
+nothing in the modules a checked file imports.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 import textwrap
@@ -81,12 +84,25 @@ def run(command: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
 
 
-def pyright_command() -> list[str] | None:
-    """How to run pyright here: the PyPI package in this environment, else one on PATH (None: neither)."""
-    if importlib.util.find_spec("pyright") is not None:
-        return [sys.executable, "-m", "pyright"]
-    found = shutil.which("pyright")
-    return [found] if found else None
+def pyright_command(python: str = sys.executable) -> list[str]:
+    """pyright from this environment (the test extra's ``pyright[nodejs]``: no node download), resolving
+    imports with ``python``. Without ``--pythonpath`` pyright uses whichever ``python`` is first on PATH,
+    which need not be this environment's (and may have other versions of hypothesis and numpy)."""
+    assert importlib.util.find_spec("pyright") is not None, "pyright is missing: pip install -e '.[test]'"
+    return [sys.executable, "-m", "pyright", "--pythonpath", python]
+
+
+# An expected rejection's mypy error code, and the pyright rules that report the same mistake.
+PYRIGHT_RULES = {
+    "arg-type": {"reportArgumentType"},
+    "assignment": {"reportAssignmentType", "reportAttributeAccessIssue"},
+    "call-arg": {"reportCallIssue"},
+    "dict-item": {"reportArgumentType"},
+    "list-item": {"reportArgumentType"},
+    "misc": {"reportAttributeAccessIssue"},
+    "override": {"reportIncompatibleMethodOverride"},
+}
+IGNORE = re.compile(r"  # type: ignore\[([a-z-]+)\]")
 
 
 def lightning_python() -> str | None:
@@ -113,13 +129,44 @@ class TestTypingTests:
         result = run([sys.executable, "-m", "mypy", "--strict", str(TYPING_TESTS)])
         assert result.returncode == 0, report(result)
 
-    def test_pyright_strict_accepts_them(self) -> None:
-        """pyright (pyrightconfig.json: strict, unnecessary ignores are errors) reports no error on tests/typing."""
-        command = pyright_command()
-        if command is None:
-            pytest.skip("pyright is not installed here (pip install pyright)")
-        result = run([*command, "--pythonpath", sys.executable, str(TYPING_TESTS)])
+    def test_pyright_strict_accepts_them_and_the_packages(self) -> None:
+        """pyright (pyrightconfig.json: strict, unnecessary ignores are errors) reports no error on spec,
+        impl, conformance and tests/typing."""
+        result = run(pyright_command())
         assert result.returncode == 0, report(result)
+
+    def test_both_checkers_reject_exactly_the_expected_lines_for_the_same_reason(self, tmp_path: Path) -> None:
+        """With the ``# type: ignore[code]`` comments removed, mypy reports ``code`` and pyright a rule
+        for the same mistake on exactly those lines, and neither reports anything else."""
+        expected: dict[tuple[str, int], str] = {}
+        for path in sorted(TYPING_TESTS.glob("check_*.py")):
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+            for number, line in enumerate(lines, start=1):
+                if match := IGNORE.search(line):
+                    expected[path.name, number] = match[1]
+            (tmp_path / path.name).write_text("".join(IGNORE.sub("", line) for line in lines), encoding="utf-8")
+        assert expected
+        assert set(expected.values()) <= set(PYRIGHT_RULES), "add the new code to PYRIGHT_RULES"
+        checked = [str(tmp_path / name) for name in sorted({name for name, _ in expected})]
+
+        # (Imports are not followed into the packages: the tests above check those.)
+        mypy = run([sys.executable, "-m", "mypy", "--strict", "--follow-imports", "silent", *checked])
+        found_by_mypy: dict[tuple[str, int], set[str]] = {}
+        for line in mypy.stdout.splitlines():
+            if match := re.match(r"(.+?):(\d+): error: .*\[([a-z-]+)\]$", line):
+                key = (Path(match[1]).name, int(match[2]))
+                found_by_mypy.setdefault(key, set()).add(match[3])
+        assert found_by_mypy == {key: {code} for key, code in expected.items()}, report(mypy)
+
+        pyright = run([*pyright_command(), "--project", str(ROOT), "--outputjson", *checked])
+        found_by_pyright: dict[tuple[str, int], set[str]] = {}
+        for diagnostic in json.loads(pyright.stdout)["generalDiagnostics"]:
+            if diagnostic["severity"] == "error":
+                key = (Path(diagnostic["file"]).name, diagnostic["range"]["start"]["line"] + 1)
+                found_by_pyright.setdefault(key, set()).add(diagnostic.get("rule", "(no rule)"))
+        assert set(found_by_pyright) == set(expected), report(pyright)
+        wrong = {key: rules for key, rules in found_by_pyright.items() if not rules & PYRIGHT_RULES[expected[key]]}
+        assert wrong == {}, f"pyright rejects these lines for another reason than mypy's code says: {wrong}"
 
 
 class TestLightning:
@@ -154,8 +201,5 @@ class TestLightning:
 
     def test_pyright_finds_them_as_pinned(self, python: str, check_file: Path) -> None:
         """pyright (strict) agrees with mypy on every line of the Lightning check."""
-        command = pyright_command()
-        if command is None:
-            pytest.skip("pyright is not installed here (pip install pyright)")
-        result = run([*command, "--project", str(ROOT), "--pythonpath", python, str(check_file)])
+        result = run([*pyright_command(python), "--project", str(ROOT), str(check_file)])
         assert result.returncode == 0, report(result)

@@ -8,6 +8,7 @@ Each ``check_*.py`` file (not collected by pytest) pins the public types the typ
   ``warn_unused_ignores`` and pyright with ``reportUnnecessaryTypeIgnoreComment``, so a line that
   stops being an error fails the check; mypy also fails it when the error's code changes.
 
-``tests/test_typing.py`` runs both checkers on this folder, and checks Lightning 2.x's loggers
-against :class:`spec.CoreLogger` where Lightning is installed.
+``tests/test_typing.py`` runs both checkers on this folder; runs them again with the ignore
+comments removed, to check that both reject exactly those lines, for the mistake the code names;
+and checks Lightning 2.x's loggers against :class:`spec.CoreLogger` where Lightning is installed.
 """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from argparse import Namespace
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, assert_type
 
 import impl
@@ -63,6 +63,22 @@ train(ScratchLogger())
 train_core(ScratchLogger())
 scratch_as_logger: spec.Logger = ScratchLogger()
 train_aggregating(ScratchLogger())  # type: ignore[arg-type]
+
+
+class ScratchAggregatingLogger(ScratchLogger):
+    """With the seed's two aggregation methods, typed as the seed types them (still nothing of ours)."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None: ...
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, Callable[[Sequence[float]], float]] | None = None,
+        agg_default_func: Callable[[Sequence[float]], float] = max,
+    ) -> None: ...
+
+
+train_aggregating(ScratchAggregatingLogger())
+scratch_as_aggregating: spec.AggregatingLogger = ScratchAggregatingLogger()
 
 
 # --- A Lightning-style logger: read-only properties with narrower types, rank-gated methods,
@@ -186,9 +202,15 @@ class ABCLogger(spec.LoggerABC):
 
 
 train(ABCLogger())
+train(SeedStyleLogger())
+train(impl.InMemoryLogger())
+train(impl.DummyLogger())
+train(impl.JsonlLogger("logs"))
+train(impl.LoggerCollection([impl.InMemoryLogger(), ScratchLogger()]))
 train_aggregating(SeedStyleLogger())
 train_aggregating(impl.InMemoryLogger())
 train_aggregating(impl.DummyLogger())
+train_aggregating(impl.JsonlLogger("logs"))
 train_aggregating(impl.LoggerCollection([impl.InMemoryLogger(), ScratchLogger()]))
 in_memory_as_aggregating: spec.AggregatingLogger = impl.InMemoryLogger()
 seed_style_base: type[spec.AggregatingLoggerABC] = SeedStyleLogger
@@ -259,6 +281,11 @@ class MetricsTypedAsInts(ScratchLogger):
         ...
 
 
+class AggregatesWithoutStep(ScratchAggregatingLogger):
+    def agg_and_log_metrics(self, metrics: dict[str, float]) -> None:  # type: ignore[override]
+        ...
+
+
 train(MissingAfterSaveCheckpoint())  # type: ignore[arg-type]
 train_core(MissingAfterSaveCheckpoint())  # type: ignore[arg-type]
 train(LogMetricsWithoutStep())  # type: ignore[arg-type]
@@ -266,6 +293,7 @@ train(StepTypedAsStr())  # type: ignore[arg-type]
 train(FinalizeWithoutStatus())  # type: ignore[arg-type]
 train(NameMaybeNone())  # type: ignore[arg-type]
 train(MetricsTypedAsInts())  # type: ignore[arg-type]
+train_aggregating(AggregatesWithoutStep())  # type: ignore[arg-type]
 finalize_without_status: spec.Logger = FinalizeWithoutStatus()  # type: ignore[assignment]
 
 
