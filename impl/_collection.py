@@ -99,8 +99,9 @@ class LoggerCollection(LightningLoggerBase):
         return [logger.experiment for logger in self._loggers]
 
     def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        check_metrics(metrics)
-        step = check_step(step)
+        check_metrics(metrics)  # once, here, so a bad call reaches no member
+        if step is not None and type(step) is not int:
+            step = check_step(step)
         failures: list[tuple[int, Exception]] = []
         for index, logger in enumerate(self._loggers):
             try:
@@ -111,8 +112,9 @@ class LoggerCollection(LightningLoggerBase):
             self._raise("agg_and_log_metrics", failures)
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        check_metrics(metrics)
-        step = check_step(step)
+        check_metrics(metrics)  # once, here, so a bad call reaches no member
+        if step is not None and type(step) is not int:
+            step = check_step(step)
         failures: list[tuple[int, Exception]] = []
         for index, logger in enumerate(self._loggers):
             try:

@@ -12,7 +12,7 @@ import numpy as np
 
 import spec
 from impl._merge import _NUMPY_MEAN, merge_dicts
-from impl._validate import accept_metrics, check_agg_funcs, check_callable, check_status, check_step
+from impl._validate import accept_metrics, check_agg_funcs, check_callable, check_status, check_step, is_plain_metrics
 
 __all__ = ["LightningLoggerBase"]
 
@@ -97,12 +97,15 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
             Exception: whatever logging the previous run raised; that run stays pending and
                 ``metrics`` is not taken.
         """
-        accepted = accept_metrics(metrics)  # checked, and copied as it was when checked
-        step = check_step(step)
+        # Checked, and copied as it was when checked: the common metrics in C (this runs at every step).
+        accepted = metrics.copy() if is_plain_metrics(metrics) else accept_metrics(metrics)
+        if step is not None and type(step) is not int:
+            step = check_step(step)
         if step == self._agg_step:
             self._agg_run.append(accepted)
             return
-        self._flush_run()
+        if self._agg_run:
+            self._flush_run()
         self._agg_run = [accepted]
         self._agg_step = step
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import marshal
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from operator import countOf, itemgetter
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 
-from impl._validate import check_agg_funcs, check_callable, describe
+from impl._validate import check_agg_funcs, check_callable, describe, is_mapping
 from spec import AggregationFunction, NestedAggKeyFuncs
 
 if TYPE_CHECKING:
@@ -54,9 +54,10 @@ def merge_dicts(
         raise TypeError(f"dicts must be a sequence of mappings, got {describe(dicts)}")
     # Note: a generator is accepted and read once (1.5 reads it twice and loses values).
     inputs = list(dicts)
-    for i, d in enumerate(inputs):
-        if not isinstance(d, Mapping):
-            raise TypeError(f"dicts[{i}] must be a mapping, got {describe(d)}")
+    if countOf(map(type, inputs), dict) != len(inputs):  # (plain dicts are mappings: no ABC check each)
+        for i, d in enumerate(inputs):
+            if not isinstance(d, Mapping):
+                raise TypeError(f"dicts[{i}] must be a mapping, got {describe(d)}")
     check_agg_funcs(agg_key_funcs)
     check_callable(default_func, "default_func")
     return _merge(inputs, agg_key_funcs or {}, default_func, ())
@@ -64,7 +65,7 @@ def merge_dicts(
 
 def _merge(
     dicts: list[Mapping[Any, Any]],
-    funcs: NestedAggKeyFuncs,
+    funcs: Mapping[Any, object],  # checked by check_agg_funcs: functions, or nested such mappings
     default_func: AggregationFunction,
     path: tuple[Any, ...],
 ) -> dict[Any, Any]:
@@ -78,7 +79,7 @@ def _merge(
             if complete and not funcs and default_func is _NUMPY_MEAN:
                 return dict(zip(keys, means, strict=True))
             fns = [funcs.get(key) for key in keys] if funcs else [None] * len(keys)
-            merged: dict[Any, Any] = {}
+            merged: dict[Any, object] = {}
             for j, key in enumerate(keys):
                 fn = fns[j]
                 if means[j] is not _MISSING and _is_mean(fn, default_func):
@@ -110,26 +111,35 @@ def _merge(
 
 def _aggregate(
     values: list[Any],
-    fn: AggregationFunction | NestedAggKeyFuncs | None,
+    fn: object,
     default_func: AggregationFunction,
     key_path: tuple[Any, ...],
 ) -> Any:
-    """One key's value in the merged dict: the plain definition, used for every key the fast path leaves out."""
+    """One key's value in the merged dict: the plain definition, used for every key the fast path leaves out.
+
+    ``fn`` is the key's entry in ``agg_key_funcs``: ``None`` (use ``default_func``), a function, or
+    (for a key that holds mappings) a nested mapping of functions.
+    """
     nested = [isinstance(v, Mapping) for v in values]
     if any(nested):
         shown = " -> ".join(repr(k) for k in key_path)
         if not all(nested):
             # Note: 1.5 raises an unrelated AttributeError or numpy error here.
             raise TypeError(f"dicts: key path {shown} is a mapping in some inputs and not in others")
-        if fn is not None and not isinstance(fn, Mapping):
+        if fn is None:
+            return _merge(values, {}, default_func, key_path)
+        if not is_mapping(fn):
             raise TypeError(f"agg_key_funcs: key path {shown} holds mappings, so its entry must be a mapping too")
-        # (cast, a no-op: narrowed by isinstance, fn's callable part is Mapping[Unknown, Unknown] to pyright.)
-        return _merge(values, cast("NestedAggKeyFuncs", fn or {}), default_func, key_path)
-    if isinstance(fn, Mapping):
+        return _merge(values, fn, default_func, key_path)
+    if fn is None:
+        func: Callable[[list[Any]], object] = default_func
+    elif callable(fn) and not is_mapping(fn):
+        func = fn
+    else:
         shown = " -> ".join(repr(k) for k in key_path)
         raise TypeError(f"agg_key_funcs: key path {shown} holds numbers, so its entry must be a function")
     try:
-        return (fn or default_func)(values)
+        return func(values)
     except Exception as error:
         error.add_note(f"while aggregating key path {' -> '.join(repr(k) for k in key_path)}")
         raise
@@ -165,7 +175,7 @@ _LARGEST: Final = sys.float_info.max
 _MIN_BATCH: Final = 3  # fewer keys than this are cheaper one numpy.mean call at a time
 
 
-def _is_mean(fn: Any, default_func: AggregationFunction) -> bool:
+def _is_mean(fn: object, default_func: AggregationFunction) -> bool:
     """True when the plain definition would call numpy.mean itself for a key whose entry is ``fn``."""
     return fn is _NUMPY_MEAN or (fn is None and default_func is _NUMPY_MEAN)
 
@@ -235,7 +245,7 @@ def _means_of_rows(rows: list[tuple[Any, ...]], width: int) -> tuple[list[Any], 
 
 
 def _means_of_columns(
-    columns: list[list[Any]], fns: Sequence[Any], default_func: AggregationFunction
+    columns: list[list[Any]], fns: Sequence[object], default_func: AggregationFunction
 ) -> dict[int, Any]:
     """Index -> mean for the columns that take the fast path (see the comment above)."""
     by_length: dict[int, list[int]] = {}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numbers
 import operator
 from collections.abc import Mapping
-from typing import Any, Final, cast
+from operator import countOf
+from typing import Any, Final, TypeGuard
 
 __all__ = [
     "accept_metrics",
@@ -19,15 +20,12 @@ __all__ = [
     "check_status",
     "check_step",
     "describe",
+    "is_mapping",
     "is_metric_value",
+    "is_plain_metrics",
     "snapshot",
 ]
 
-
-# The common metrics: a plain dict of str to plain floats and ints. Checking their types in C, with
-# no per-value Python call, is what keeps the hot paths (agg_and_log_metrics, LoggerCollection)
-# cheap; anything else takes the full check, which gives the same verdict and the messages.
-_STR: Final = frozenset({str})
 _NUMBERS: Final = frozenset({float, int})
 
 
@@ -37,6 +35,32 @@ def describe(value: Any) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{text} ({type(value).__name__})"
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[Any, object]]:
+    """``isinstance(value, Mapping)``, typed so that its keys may be anything and its values are
+    ``object`` (a bare isinstance leaves both unknown, which pyright's strict mode rejects)."""
+    return isinstance(value, Mapping)
+
+
+def _is_dict(value: object) -> TypeGuard[dict[Any, object]]:
+    """``type(value) is dict``, typed (narrowing by ``type()`` leaves the items unknown to pyright)."""
+    return type(value) is dict
+
+
+def is_plain_metrics(metrics: object) -> TypeGuard[dict[str, float]]:
+    """True for the common metrics: a plain ``dict`` of ``str`` to plain floats and ints.
+
+    The hot paths (``agg_and_log_metrics``, ``LoggerCollection``) make this check on every call:
+    it compares types in C (``map(type, ...)``), with no Python call per item. It accepts nothing
+    that the full check (:func:`check_metrics`) rejects; what it does not accept takes the full
+    check, which gives the verdict and the message.
+    """
+    return (
+        _is_dict(metrics)
+        and countOf(map(type, metrics), str) == len(metrics)
+        and _NUMBERS.issuperset(map(type, metrics.values()))
+    )
 
 
 def is_metric_value(value: object) -> bool:
@@ -51,41 +75,46 @@ def is_metric_value(value: object) -> bool:
 
 def check_metrics(metrics: object, arg: str = "metrics") -> None:
     """Raise ``TypeError`` unless ``metrics`` maps ``str`` to real numbers or to nested such mappings."""
-    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
-    if type(plain) is dict and _STR.issuperset(map(type, plain)) and _NUMBERS.issuperset(map(type, plain.values())):
+    if is_plain_metrics(metrics):
         return
-    if not isinstance(metrics, Mapping):
-        raise TypeError(f"{arg} must be a mapping of str to numbers, got {describe(metrics)}")
-    # The casts (no-ops) are for pyright, whose strict mode rejects the Mapping[Unknown, Unknown] that
-    # isinstance narrows to.
-    for key, value in cast("Mapping[object, object]", metrics).items():
+    if not is_mapping(metrics):
+        raise _not_a_mapping(metrics, arg)
+    _check_items(metrics, arg)
+
+
+def _not_a_mapping(metrics: object, arg: str) -> TypeError:
+    return TypeError(f"{arg} must be a mapping of str to numbers, got {describe(metrics)}")
+
+
+def _check_items(metrics: Mapping[Any, object], arg: str) -> None:
+    """The full check of a mapping's keys and values (nested mappings recursively)."""
+    for key, value in metrics.items():
         if type(key) is not str:
             raise TypeError(f"{arg}: key {key!r} must be a str, got {type(key).__name__}")
         if is_metric_value(value):
             continue
-        if isinstance(value, Mapping):
-            check_metrics(cast(object, value), f"{arg}[{key!r}]")
-            continue
-        raise TypeError(f"{arg}[{key!r}] must be a real number or a mapping, got {describe(value)}")
+        if not is_mapping(value):
+            raise TypeError(f"{arg}[{key!r}] must be a real number or a mapping, got {describe(value)}")
+        _check_items(value, f"{arg}[{key!r}]")
 
 
-def snapshot(metrics: Mapping[str, Any]) -> dict[str, Any]:
+def snapshot(metrics: Mapping[Any, object]) -> dict[str, Any]:
     """A copy of checked ``metrics`` whose nested mappings are copied too, so later changes by the
     caller cannot alter what was accepted."""
-    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
-    if type(plain) is dict and _NUMBERS.issuperset(map(type, plain.values())):
-        return dict(plain)  # nothing nested: the same as the comprehension below, in C
-    return {k: snapshot(cast("Mapping[str, Any]", v)) if isinstance(v, Mapping) else v for k, v in metrics.items()}
+    if _is_dict(metrics) and _NUMBERS.issuperset(map(type, metrics.values())):
+        return dict(metrics)  # nothing nested: the same as the comprehension below, in C
+    return {k: snapshot(v) if is_mapping(v) else v for k, v in metrics.items()}
 
 
 def accept_metrics(metrics: object, arg: str = "metrics") -> dict[str, Any]:
     """:func:`check_metrics`, then :func:`snapshot`: the copy of ``metrics`` a logger keeps, taken
-    when it is checked (one pass over the common metrics instead of two)."""
-    plain = cast("dict[str, Any]", metrics)  # (only when the next line checks that it is one)
-    if type(plain) is dict and _STR.issuperset(map(type, plain)) and _NUMBERS.issuperset(map(type, plain.values())):
-        return dict(plain)
-    check_metrics(metrics, arg)
-    return snapshot(plain)
+    when it is checked (the common metrics are checked and copied in C)."""
+    if is_plain_metrics(metrics):
+        return metrics.copy()
+    if not is_mapping(metrics):
+        raise _not_a_mapping(metrics, arg)
+    _check_items(metrics, arg)
+    return snapshot(metrics)
 
 
 def check_step(step: object, arg: str = "step") -> int | None:
@@ -118,12 +147,11 @@ def check_agg_funcs(agg_key_funcs: object, arg: str = "agg_key_funcs", *, nested
     when ``nested``, to nested such mappings)."""
     if agg_key_funcs is None:
         return
-    if not isinstance(agg_key_funcs, Mapping):
+    if not is_mapping(agg_key_funcs):
         raise TypeError(f"{arg} must be a mapping of metric names to functions, got {describe(agg_key_funcs)}")
-    for key, fn in cast("Mapping[object, object]", agg_key_funcs).items():  # (cast: as in check_metrics)
+    for key, fn in agg_key_funcs.items():
         path = f"{arg}[{key!r}]"
-        if nested and isinstance(fn, Mapping):
-            check_agg_funcs(cast(object, fn), path)
+        if nested and is_mapping(fn):
+            check_agg_funcs(fn, path)
         elif not callable(fn):
             raise TypeError(f"{path} must be callable, got {describe(fn)}")
-
