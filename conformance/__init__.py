@@ -2,7 +2,8 @@
 collection or rank gate against the contract in :mod:`spec`.
 
 Three ways in: ``python -m conformance`` (the CLI), the pytest suite classes
-(:class:`LoggerSuite` and friends), and :func:`certify` from Python.
+(:class:`LoggerSuite` and friends), and :func:`certify` from Python. A :class:`Harness` reads back
+what a logger persisted (shipped ones: :mod:`conformance.harnesses`).
 """
 
 from conformance import strategies
@@ -18,6 +19,7 @@ from conformance._core import (
     all_properties,
 )
 from conformance._profiles import DEFAULT_PROFILE, PROFILES
+from conformance._readback import SHIPPED_HARNESSES, Harness, ReadBack
 from conformance._report import SCHEMA, PropertyResult, Report, SubjectReport
 from conformance._runner import certify
 from conformance._suites import CollectionSuite, LoggerSuite, MergeSuite, RankSuite
@@ -27,6 +29,7 @@ __all__ = [
     "CollectionSuite",
     "ConformanceFailure",
     "DEFAULT_PROFILE",
+    "Harness",
     "LoggerSubject",
     "LoggerSuite",
     "MergeSubject",
@@ -37,8 +40,10 @@ __all__ = [
     "PropertyResult",
     "RankSubject",
     "RankSuite",
+    "ReadBack",
     "Report",
     "SCHEMA",
+    "SHIPPED_HARNESSES",
     "Subject",
     "SubjectReport",
     "all_properties",

@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("kind", nargs="?", choices=KINDS, help="what TARGET is")
     parser.add_argument("target", nargs="?", help="MODULE:ATTR of the merge function, logger factory, collection or decorator")
     parser.add_argument("--rank-object", metavar="MODULE:ATTR", help="the object whose .rank sets the rank (default for rank: impl:rank_zero_only)")
+    parser.add_argument("--harness", metavar="MODULE:ATTR", help="a logger's read-back harness (default: a shipped one, picked by the logger's class)")
     parser.add_argument("--level", choices=LEVELS, default="strict", help="core: the seed's contract; strict (default): core plus robustness")
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help=f"Hypothesis settings profile (default {DEFAULT_PROFILE})")
     parser.add_argument("--max-examples", type=int, metavar="N", help="examples per property (overrides the profile)")
@@ -81,6 +82,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     if (args.kind is None) != (args.target is None):
         print("usage error: give both KIND and TARGET, or neither (to certify impl)", file=sys.stderr)
         return 2
+    if args.harness is not None and args.kind != "logger":
+        print("usage error: --harness applies to a logger subject (KIND logger) only", file=sys.stderr)
+        return 2
 
     try:
         if args.kind is None:
@@ -88,7 +92,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         else:
             kind: Kind = args.kind
             words = [kind, args.target] + (["--rank-object", args.rank_object] if args.rank_object else [])
-            chosen = [(load_subject(kind, args.target, args.rank_object), words)]
+            words += ["--harness", args.harness] if args.harness else []
+            chosen = [(load_subject(kind, args.target, args.rank_object, args.harness), words)]
     except LoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

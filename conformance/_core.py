@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 from hypothesis import strategies as st
+
+if TYPE_CHECKING:
+    from conformance._readback import Harness
 
 __all__ = [
     "KINDS",
@@ -63,12 +66,15 @@ class LoggerSubject:
     """A factory that takes an empty directory and returns a fresh logger.
 
     ``rank_source`` is the object whose ``rank`` attribute gates the logger (``None``: the rank
-    properties that need it are not applicable).
+    properties that need it are not applicable). ``harness`` reads back what the logger persisted
+    (``None``: a shipped harness is picked by the logger's class, if there is one; else the
+    read-back property is not applicable).
     """
 
     factory: Callable[[Path], Any]
     target: str = "<python object>"
     rank_source: Any = None
+    harness: Harness | None = None
 
 
 @attrs.frozen

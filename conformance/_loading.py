@@ -8,8 +8,9 @@ import sys
 from typing import Any
 
 from conformance._core import CollectionSubject, Kind, LoggerSubject, MergeSubject, RankSubject, Subject
+from conformance._readback import Harness, as_harness
 
-__all__ = ["LoadError", "load_object", "load_subject", "reference_subjects"]
+__all__ = ["LoadError", "load_harness", "load_object", "load_subject", "reference_subjects"]
 
 
 class LoadError(Exception):
@@ -42,11 +43,28 @@ def load_object(target: str) -> Any:
     return obj
 
 
-def load_subject(kind: Kind, target: str, rank_object: str | None = None) -> Subject:
-    """Build the subject of ``kind`` named ``target``; ``rank_object`` names the rank source.
+def load_harness(target: str) -> Harness:
+    """Load the read-back harness named ``module:attribute``: a :class:`~conformance.Harness`, or a
+    callable ``read(logger, directory)`` (which gets the default harness settings).
+
+    Raises:
+        LoadError: the name does not load, or names neither.
+    """
+    obj = load_object(target)
+    try:
+        return as_harness(obj, target)
+    except TypeError as error:
+        raise LoadError(f"--harness {target!r}: {error}") from None
+
+
+def load_subject(kind: Kind, target: str, rank_object: str | None = None, harness: str | None = None) -> Subject:
+    """Build the subject of ``kind`` named ``target``; ``rank_object`` names the rank source and
+    ``harness`` the read-back harness (logger subjects only).
 
     A rank subject without ``rank_object`` uses ``impl:rank_zero_only``.
     """
+    if harness is not None and kind != "logger":
+        raise LoadError(f"--harness applies to logger subjects only, not to a {kind} subject")
     obj = load_object(target)
     if not callable(obj):
         raise LoadError(f"{target!r} must be callable, got {type(obj).__name__}")
@@ -54,7 +72,7 @@ def load_subject(kind: Kind, target: str, rank_object: str | None = None) -> Sub
     if kind == "merge":
         return MergeSubject(obj, target)
     if kind == "logger":
-        return LoggerSubject(obj, target, rank_source)
+        return LoggerSubject(obj, target, rank_source, load_harness(harness) if harness is not None else None)
     if kind == "collection":
         return CollectionSubject(obj, target)
     if kind == "rank":

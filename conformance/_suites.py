@@ -17,6 +17,7 @@ from typing import Any, ClassVar, cast
 
 from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject, all_properties
 from conformance._profiles import DEFAULT_PROFILE
+from conformance._readback import as_harness
 from conformance._runner import certify
 
 __all__ = ["CollectionSuite", "LoggerSuite", "MergeSuite", "RankSuite"]
@@ -38,13 +39,13 @@ class _Suite:
     max_examples: ClassVar[int | None] = None
     opt_out: ClassVar[Mapping[str, str]] = {}
 
-    def _attribute(self, name: str) -> Any:
+    def _attribute(self, name: str, *, required: bool = True) -> Any:
         """A class attribute as written: a plain function set on the class is not bound to the instance."""
         value = inspect.getattr_static(type(self), name, None)
         if isinstance(value, (staticmethod, classmethod)):
             # isinstance gives no type arguments, which pyright's strict mode reports as Unknown.
             value = cast("staticmethod[..., Any] | classmethod[Any, ..., Any]", value).__func__
-        if value is None:
+        if value is None and required:
             raise TypeError(f"{type(self).__name__} must set {name!r}")
         return value
 
@@ -108,20 +109,27 @@ class MergeSuite(_Suite):
 
 class LoggerSuite(_Suite):
     """Certifies the loggers ``factory`` builds (called with an empty directory); ``rank_object``
-    (the object whose ``.rank`` gates the logger) turns on the rank-gating property."""
+    (the object whose ``.rank`` gates the logger) turns on the rank-gating property, and ``harness``
+    (a :class:`~conformance.Harness`, or a callable ``read(logger, directory)``) reads back what the
+    logger persisted (default: a shipped harness picked by the logger's class, if any)."""
 
     kind = "logger"
     factory: ClassVar[Callable[[Path], Any]]
     rank_object: ClassVar[Any] = None
+    harness: ClassVar[Any] = None
 
     def subject(self) -> Subject:
         fn = self._attribute("factory")
-        return LoggerSubject(fn, _target_of(fn), self.rank_object)
+        given = self._attribute("harness", required=False)
+        harness = as_harness(given, _target_of(given)) if given is not None else None
+        return LoggerSubject(fn, _target_of(fn), self.rank_object, harness)
 
     def _words(self, subject: Subject) -> list[str]:
         words = [self.kind, subject.target]
         if self.rank_object is not None:
             words += ["--rank-object", _target_of(self.rank_object)]
+        if isinstance(subject, LoggerSubject) and subject.harness is not None and ":" in subject.harness.name:
+            words += ["--harness", subject.harness.name]
         return words
 
 

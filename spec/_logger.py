@@ -46,6 +46,11 @@ class CoreLogger(Protocol):
         """Record ``metrics`` at ``step`` now, without aggregation.
 
         - Must not mutate ``metrics``. Checked by: ``logger.log_metrics_no_mutation``.
+        - Once the logger is finalized, its storage, read with its own reader, must give back every
+          record logged exactly once, under the step it was logged at (a step of ``None`` may be
+          numbered by the storage), with the values logged (up to the storage's documented narrowing,
+          such as float32 in TensorBoard), in the logging order where the storage keeps it.
+          Checked by: ``logger.persisted_read_back`` (for a logger with a read-back harness).
         - Strict: a ``metrics`` that is not a mapping of ``str`` to real numbers (or to nested such
           mappings), or a ``step`` that is not an ``int`` or ``None``, must raise ``TypeError``
           naming the argument and key path, and record nothing. Checked by: ``logger.rejects_bad_input``.
@@ -59,6 +64,10 @@ class CoreLogger(Protocol):
         takes ``*args, **kwargs``; the protocol leaves them out because the seed's own
         ``LoggerCollection`` and Lightning 2.x's ``CSVLogger`` do not take them.)
         Checked by: ``logger.hyperparams_dict_and_namespace``.
+
+        Once the logger is finalized, its storage, read with its own reader, must give back the
+        hyperparameters logged, equal after the storage's documented flattening. Checked by:
+        ``logger.persisted_read_back`` (for a logger with a read-back harness).
         """
         ...
 

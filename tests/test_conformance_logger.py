@@ -43,7 +43,10 @@ AGGREGATION_IDS = [
     "aggregation.rejected_call_keeps_state",
 ]
 STRICT_IDS = {"logger.rejects_bad_input", "aggregation.empty_run_not_logged", "aggregation.rejected_call_keeps_state"}
-OWNED_ELSEWHERE = {"logger.nothing_written_off_rank_zero"}  # conformance/_rank.py
+OWNED_ELSEWHERE = {
+    "logger.nothing_written_off_rank_zero",  # conformance/_rank.py
+    "logger.persisted_read_back",  # conformance/_readback.py, tested in tests/test_readback.py
+}
 IDS = LOGGER_IDS + AGGREGATION_IDS
 
 
