@@ -6,6 +6,7 @@ Each example builds a fresh logger in an empty directory; every call made on it 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import os
@@ -292,15 +293,20 @@ def _as_dict(value: object) -> Mapping[Any, Any] | None:
 @register(
     "logger.log_metrics_no_mutation",
     level="core",
-    strategy=lambda s: st.tuples(cst.metric_dicts(), cst.steps()),
+    strategy=lambda s: st.tuples(st.one_of(cst.metric_dicts(), cst.nested_metric_dicts()), cst.steps()),
 )
 def log_metrics_no_mutation(subject: LoggerSubject, example: tuple[dict[str, Any], int | None]) -> None:
     """log_metrics must not mutate metrics."""
     metrics, step = example
     given = copy.deepcopy(metrics)
     with fresh_logger(subject) as (logger, _path):
-        calls = CallLog(logger)
-        calls.run("log_metrics", given, step)
+        if any(isinstance(v, dict) for v in metrics.values()):
+            # The seed types metrics as Dict[str, float]: a logger may refuse nested dicts at core
+            # (strict logger.rejects_bad_input holds it to taking them), but not change them.
+            with contextlib.suppress(Exception):
+                logger.log_metrics(given, step)
+        else:
+            CallLog(logger).run("log_metrics", given, step)
     expect(
         _identical(given, metrics),
         f"log_metrics({metrics!r}, {step!r}) changed its metrics argument to {given!r} "

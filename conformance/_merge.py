@@ -140,12 +140,15 @@ def values_in_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     for key, fn in funcs.items():
         expect(
             len(fn.calls) == 1 and _same_list(fn.calls[0], columns[key]),
-            f"key {key!r}: expected the values {columns[key]!r}, got calls {fn.calls!r}",
+            f"key {key!r}: expected the values {columns[key]!r} (of types "
+            f"{[type(v).__name__ for v in columns[key]]}), got calls {fn.calls!r}",
         )
 
 
 def _same_list(a: list[Any], b: list[Any]) -> bool:
-    return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    """The same values in the same order, each of the same type (a function must get the values
+    themselves: ``float(v)`` for an int ``v`` is equal, but is not the value)."""
+    return len(a) == len(b) and all(type(x) is type(y) and _same(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _paths(d: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], list[Any]]:

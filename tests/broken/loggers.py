@@ -535,6 +535,243 @@ class TakesHalfAMalformedCall(impl.InMemoryLogger):
         super().agg_and_log_metrics(metrics, step)
 
 
+# --- found by the adversarial audit: subtler bugs ---------------------------------------------
+
+
+class StepKeywordOnly(impl.InMemoryLogger):
+    """log_metrics takes step by keyword only: log_metrics(metrics, 3) fails."""
+
+    def log_metrics(self, metrics: dict[str, float], *, step: int | None = None) -> None:  # type: ignore[override]
+        super().log_metrics(metrics, step)
+
+
+class LogGraphNeedsInputArray(impl.InMemoryLogger):
+    """log_graph's input_array has no default."""
+
+    def log_graph(self, model: Any, input_array: Any) -> None:  # type: ignore[override]
+        super().log_graph(model, input_array)
+
+
+class VersionNoneUntilLogged(impl.InMemoryLogger):
+    """version is None until something is logged (it is "decided lazily")."""
+
+    @property
+    def version(self) -> Any:
+        return super().version if self.metrics else None
+
+
+class RejectsEmptyHyperparams(impl.InMemoryLogger):
+    """log_hyperparams raises for no hyperparameters ({} or an empty Namespace)."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        if not (vars(params) if isinstance(params, Namespace) else params):
+            raise ValueError("no hyperparameters to log")
+        super().log_hyperparams(params, *args, **kwargs)
+
+
+class SaveAfterCloseRaises(impl.InMemoryLogger):
+    """save() after close() raises (the file is closed)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._closed = False
+
+    def close(self) -> None:
+        super().close()
+        self._closed = True
+
+    def save(self) -> None:
+        if self._closed:
+            raise ValueError("I/O operation on closed file")
+        super().save()
+
+
+class LogGraphRunsTheModel(impl.InMemoryLogger):
+    """log_graph calls model(input_array) when an input array is given: a model that is not callable raises."""
+
+    def log_graph(self, model: Any, input_array: Any = None) -> None:
+        if input_array is not None:
+            model(input_array)
+
+
+class NestedFloatsInPlace(impl.InMemoryLogger):
+    """log_metrics converts the values of nested dicts to float in place (the top level is left alone)."""
+
+    def log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
+        for value in metrics.values():
+            if isinstance(value, dict):
+                for key in value:
+                    if isinstance(value[key], int):
+                        value[key] = float(value[key])
+        super().log_metrics(metrics, step)
+
+
+class AddsStepKey(impl.InMemoryLogger):
+    """log_metrics adds "step" to the caller's dict."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if step is not None:
+            metrics.setdefault("step", step)
+        super().log_metrics(metrics, step)
+
+
+class StepCoercedToInt(impl.InMemoryLogger):
+    """log_metrics turns a float step into an int (1.0 -> 1, 0.5 -> 0) instead of rejecting it."""
+
+    def log_metrics(self, metrics: dict[str, float], step: Any = None) -> None:
+        super().log_metrics(metrics, int(step) if isinstance(step, float) else step)
+
+
+class StatusCoercedToStr(impl.InMemoryLogger):
+    """finalize turns any status into a str."""
+
+    def finalize(self, status: Any) -> None:
+        super().finalize(str(status))
+
+
+class StepNoneIsZero(impl.InMemoryLogger):
+    """agg_and_log_metrics treats step None as step 0 (a run of None and a run of 0 are one run, logged at 0)."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(metrics, 0 if step is None else step)
+
+
+class FinalizeDoesNotFlush(impl.InMemoryLogger):
+    """Only save() and close() log the pending run; finalize() forgets it."""
+
+    def finalize(self, status: str) -> None:
+        self._agg_run = []
+
+
+class BoundaryOffByOne(impl.InMemoryLogger):
+    """A call with a new step is added to the run it ends (an off-by-one at run boundaries)."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._agg_run and step != self._agg_step:
+            check_metrics(metrics)
+            self._agg_run = [*self._agg_run, dict(metrics)]
+            self._flush_run()
+            self._agg_run, self._agg_step = [], check_step(step)
+            return
+        super().agg_and_log_metrics(metrics, step)
+
+
+class FuncsAtCallTime(impl.InMemoryLogger):
+    """A run is merged with the functions in force when its first call was made, not when it is logged."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._run_funcs: tuple[Any, Any] = (self._agg_key_funcs, self._agg_default_func)
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        starts = not self._agg_run or step != self._agg_step
+        if starts and self._agg_run:
+            self._flush_run()
+        if starts:
+            self._run_funcs = (self._agg_key_funcs, self._agg_default_func)
+        super().agg_and_log_metrics(metrics, step)
+
+    def _flush_run(self) -> None:
+        in_force = self._agg_key_funcs, self._agg_default_func
+        self._agg_key_funcs, self._agg_default_func = self._run_funcs
+        try:
+            super()._flush_run()
+        finally:
+            self._agg_key_funcs, self._agg_default_func = in_force
+
+
+class RunningAggregate(impl.InMemoryLogger):
+    """Aggregates a run as it grows: f([f([a, b]), c]) instead of f([a, b, c]) (max and min cannot tell)."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(metrics, step)
+        if len(self._agg_run) == 2:
+            self._agg_run = [impl.merge_dicts(self._agg_run, self._agg_key_funcs, self._agg_default_func)]
+
+
+class LogsEveryTwoCalls(impl.InMemoryLogger):
+    """A run is logged as soon as it has two calls, and the step's later calls start a new run."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(metrics, step)
+        if len(self._agg_run) == 2:
+            self._flush_run()
+
+
+class CloseRelogsTheLast(impl.InMemoryLogger):
+    """close() logs the last logged metrics again, as "final" values."""
+
+    def close(self) -> None:
+        super().close()
+        if self.metrics:
+            step, last = self.metrics[-1]
+            self.log_metrics(dict(last), step)
+
+
+class NoArgUpdateClearsKeyFuncs(impl.InMemoryLogger):
+    """update_agg_funcs() with no arguments also drops the key functions in force."""
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction = np.mean,
+    ) -> None:
+        super().update_agg_funcs(agg_key_funcs, agg_default_func)
+        if agg_key_funcs is None:
+            self._agg_key_funcs = {}
+
+
+class DirectLogEndsTheRun(impl.InMemoryLogger):
+    """log_metrics at the pending run's step logs that run first (it "closes the step")."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._agg_run and step == self._agg_step and not getattr(self, "_flushing", False):
+            self._flushing = True
+            try:
+                self._flush_run()
+            finally:
+                self._flushing = False
+        super().log_metrics(metrics, step)
+
+
+class LogsEmptyMergedRuns(impl.InMemoryLogger):
+    """A run of several empty dicts is logged as {} (a run of one {} is not)."""
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        if len(run) > 1 and not any(run) and isinstance(step, (int, type(None))):
+            self._agg_run = []
+            self.log_metrics({}, step)
+            return
+        super()._flush_run()
+
+
+class SaveDropsRunFirst(impl.InMemoryLogger):
+    """save() (and so finalize() and close()) drops the pending run before logging it: if log_metrics
+    raises there, the run is lost (a step change keeps it)."""
+
+    def save(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        self._agg_run = []
+        if run and isinstance(step, (int, type(None))):
+            value = _value(run, self)
+            if value:
+                self.log_metrics(value, step)
+
+
+class AggChecksTopLevelOnly(impl.InMemoryLogger):
+    """agg_and_log_metrics checks the top level of metrics only: a str in a nested dict joins the run."""
+
+    def agg_and_log_metrics(self, metrics: Any, step: Any = None) -> None:
+        if isinstance(metrics, Mapping) and any(isinstance(v, Mapping) for v in metrics.values()):
+            check_metrics({k: 0.0 if isinstance(v, Mapping) else v for k, v in metrics.items()})
+            check_step(step)
+            if step == self._agg_step:
+                self._agg_run = [*self._agg_run, dict(metrics)]
+                return
+        super().agg_and_log_metrics(metrics, step)
+
+
 def _subject(cls: type[Any]) -> LoggerSubject:
     return LoggerSubject(cls, f"tests.broken.loggers:{cls.__name__}")
 
@@ -597,4 +834,33 @@ BROKEN = [
         "aggregation.rejected_call_keeps_state", _subject(FlushesBeforeCheckingStep), "a bad step logs the pending run"
     ),
     Broken("aggregation.rejected_call_keeps_state", _subject(TakesHalfAMalformedCall), "a rejected call joins the run"),
+    # Found by the adversarial audit.
+    Broken("logger.protocol_conformance", _subject(StepKeywordOnly), "step is keyword-only"),
+    Broken("logger.protocol_conformance", _subject(LogGraphNeedsInputArray), "input_array has no default"),
+    Broken("logger.property_types", _subject(VersionNoneUntilLogged), "version is None until something is logged"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(RejectsEmptyHyperparams), "no hyperparameters raises"),
+    Broken("logger.lifecycle_any_order", _subject(SaveAfterCloseRaises), "save() after close() raises"),
+    Broken("logger.lifecycle_any_order", _subject(LogGraphRunsTheModel), "log_graph calls the model"),
+    Broken("logger.log_metrics_no_mutation", _subject(NestedFloatsInPlace), "nested values made floats in place"),
+    Broken("logger.log_metrics_no_mutation", _subject(AddsStepKey), "a 'step' key added to the caller's dict"),
+    Broken("logger.rejects_bad_input", _subject(StepCoercedToInt), "a float step is made an int"),
+    Broken("logger.rejects_bad_input", _subject(StatusCoercedToStr), "a status is made a str"),
+    Broken("aggregation.runs_logged_once", _subject(StepNoneIsZero), "step None is step 0"),
+    Broken("aggregation.runs_logged_once", _subject(FinalizeDoesNotFlush), "finalize() forgets the run"),
+    Broken("aggregation.runs_logged_once", _subject(BoundaryOffByOne), "a new step's first call ends the old run"),
+    Broken("aggregation.run_value", _subject(FuncsAtCallTime), "functions in force at the run's first call"),
+    Broken("aggregation.run_value", _subject(RunningAggregate), "f([f([a, b]), c]) instead of f([a, b, c])"),
+    Broken("aggregation.deferred_until_step_change", _subject(LogsEveryTwoCalls), "a run is logged at two calls"),
+    Broken("aggregation.second_flush_logs_nothing", _subject(CloseRelogsTheLast), "close() logs the last metrics again"),
+    Broken(
+        "aggregation.update_agg_funcs_takes_effect",
+        _subject(NoArgUpdateClearsKeyFuncs),
+        "update_agg_funcs() drops the key functions",
+    ),
+    Broken("aggregation.log_metrics_bypasses", _subject(DirectLogEndsTheRun), "log_metrics logs the pending run first"),
+    Broken("aggregation.state_machine", _subject(FuncsAtCallTime), "functions in force at the run's first call"),
+    Broken("aggregation.state_machine", _subject(StepNoneIsZero), "step None is step 0"),
+    Broken("aggregation.empty_run_not_logged", _subject(LogsEmptyMergedRuns), "a run of several {} is logged"),
+    Broken("aggregation.rejected_call_keeps_state", _subject(SaveDropsRunFirst), "a run is lost when save() fails"),
+    Broken("aggregation.rejected_call_keeps_state", _subject(AggChecksTopLevelOnly), "a nested str joins the run"),
 ]

@@ -84,6 +84,136 @@ def nameless_type_error(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any =
         raise TypeError("cannot merge") from None
 
 
+# --- found by the adversarial audit: subtler bugs ---------------------------------------------
+
+
+def drops_last_input(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Loses the last input (an off-by-one slice, ``dicts[:-1]``)."""
+    return merge_dicts(list(dicts)[:-1], agg_key_funcs, default_func)
+
+
+def falsy_as_missing(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Skips falsy values (``if v`` instead of ``if v is not None``): a key whose values are all 0 is dropped."""
+    cleaned = [{k: v for k, v in d.items() if v or isinstance(v, Mapping)} for d in dicts]
+    return merge_dicts(cleaned, agg_key_funcs, default_func)
+
+
+def calls_function_twice(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Calls each function twice per key (once to "check" the result)."""
+
+    def twice(fn: Any) -> Any:
+        def call(values: Any) -> Any:
+            fn(values)
+            return fn(values)
+
+        return call
+
+    def wrap(funcs: Any) -> Any:
+        return {k: wrap(f) if isinstance(f, Mapping) else twice(f) for k, f in (funcs or {}).items()}
+
+    return merge_dicts(dicts, wrap(agg_key_funcs), twice(default_func))
+
+
+def single_value_unaggregated(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """A key with one value keeps it as is, without calling its function (an "optimisation")."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    for key, value in merged.items():
+        present = [d[key] for d in dicts if d.get(key) is not None]
+        if len(present) == 1 and not isinstance(value, Mapping):
+            merged[key] = present[0]
+    return merged
+
+
+def sorted_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Hands each function its values sorted (min, max and mean cannot tell)."""
+
+    def sorting(fn: Any) -> Any:
+        return lambda values: fn(sorted(values))
+
+    def wrap(funcs: Any) -> Any:
+        return {k: wrap(f) if isinstance(f, Mapping) else sorting(f) for k, f in (funcs or {}).items()}
+
+    return merge_dicts(dicts, wrap(agg_key_funcs), sorting(default_func))
+
+
+def floats_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Hands each function ``float(v)`` for every value (ints become floats; equal, but not the values)."""
+
+    def floating(fn: Any) -> Any:
+        return lambda values: fn([float(v) for v in values])
+
+    def wrap(funcs: Any) -> Any:
+        return {k: wrap(f) if isinstance(f, Mapping) else floating(f) for k, f in (funcs or {}).items()}
+
+    return merge_dicts(dicts, wrap(agg_key_funcs), floating(default_func))
+
+
+def nested_uses_top_level_funcs(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Nested levels look their keys up in the top-level agg_key_funcs instead of agg_key_funcs[key]."""
+    top = agg_key_funcs or {}
+
+    def level(inputs: list[Mapping[str, Any]]) -> dict[str, Any]:
+        keys = dict.fromkeys(k for d in inputs for k in d)
+        out: dict[str, Any] = {}
+        for key in keys:
+            values = [d[key] for d in inputs if d.get(key) is not None]
+            if not values:
+                continue
+            if isinstance(values[0], Mapping):
+                out[key] = level(values)
+            else:
+                fn = top.get(key)
+                out[key] = (fn if callable(fn) else default_func)(values)
+        return out
+
+    return level(list(dicts))
+
+
+def fills_missing_with_none(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Aligns the inputs first, writing None into each input for the keys it lacks (in place)."""
+    keys = dict.fromkeys(k for d in dicts for k in d)
+    for d in dicts:
+        for key in keys:
+            d.setdefault(key, None)  # type: ignore[attr-defined]
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+def empty_input_is_none(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> Any:
+    """Returns None, not {}, for no inputs."""
+    return merge_dicts(dicts, agg_key_funcs, default_func) if dicts else None
+
+
+def all_none_key_kept_as_none(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Keeps a key whose values are all None, as None."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    for key in dict.fromkeys(k for d in dicts for k in d):
+        merged.setdefault(key, None)
+    return merged
+
+
+def mismatch_names_the_leaf(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Raises TypeError for mismatched nesting naming only the innermost key, not the path to it."""
+    try:
+        return merge_dicts(dicts, agg_key_funcs, default_func)
+    except TypeError as error:
+        leaf = str(error).rsplit("->", 1)[-1].strip().split()[0]
+        raise TypeError(f"cannot merge key {leaf}") from None
+
+
+def nested_keys_sorted(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """First-seen order at the top level, but nested keys sorted."""
+
+    def sort_nested(d: dict[str, Any], top: bool) -> dict[str, Any]:
+        items = d.items() if top else sorted(d.items())
+        return {k: sort_nested(v, False) if isinstance(v, dict) else v for k, v in items}
+
+    return sort_nested(merge_dicts(dicts, agg_key_funcs, default_func), True)
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -102,4 +232,17 @@ BROKEN = [
     Broken("merge.mismatched_nesting", _subject(nameless_type_error), "a TypeError that does not name the key"),
     Broken("merge.first_seen_order", _subject(like_1_5), "1.5: keys in set order"),
     Broken("merge.first_seen_order", _subject(sorted_keys), "keys sorted"),
+    Broken("merge.seed_example", _subject(drops_last_input), "the last input is lost"),
+    Broken("merge.result_keys", _subject(falsy_as_missing), "a key whose values are all 0 is dropped"),
+    Broken("merge.dispatch", _subject(calls_function_twice), "each function is called twice"),
+    Broken("merge.dispatch", _subject(single_value_unaggregated), "a single value skips its function"),
+    Broken("merge.values_in_order", _subject(sorted_values), "values arrive sorted"),
+    Broken("merge.values_in_order", _subject(floats_values), "values arrive as floats"),
+    Broken("merge.nested_dispatch", _subject(nested_uses_top_level_funcs), "nested keys use top-level functions"),
+    Broken("merge.no_mutation", _subject(fills_missing_with_none), "inputs are padded with None in place"),
+    Broken("merge.associative_on_disjoint_keys", _subject(drops_last_input), "the last input is lost"),
+    Broken("merge.empty_input", _subject(empty_input_is_none), "merge([]) is None"),
+    Broken("merge.all_none_key_skipped", _subject(all_none_key_kept_as_none), "an all-None key is kept as None"),
+    Broken("merge.mismatched_nesting", _subject(mismatch_names_the_leaf), "the TypeError names the leaf key only"),
+    Broken("merge.first_seen_order", _subject(nested_keys_sorted), "nested keys sorted"),
 ]

@@ -1,0 +1,58 @@
+"""A rank gate written from :class:`spec.ExperimentDecorator` and :class:`spec.AbsorbingExperiment`:
+its own rank object, its own decorator (a class, not a function) and its own dummy."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class Rank:
+    """The current process's rank: a plain attribute, 0 until set."""
+
+    rank: int = 0
+
+
+RANK = Rank()
+"""The rank object :class:`gated` reads at every call (the subject's ``rank_source``)."""
+
+
+class Nothing:
+    """The dummy experiment: every non-dunder attribute, call and index gives a new ``Nothing``; it is
+    empty and falsy. (It keeps no state: any non-dunder name, ``_trail`` too, must absorb.)"""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Nothing:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return Nothing()
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Nothing:
+        return Nothing()
+
+    def __getitem__(self, key: Any, /) -> Nothing:
+        return Nothing()
+
+    def __iter__(self) -> Iterator[Any]:
+        yield from ()
+
+    def __len__(self) -> int:
+        return 0
+
+    def __repr__(self) -> str:
+        return "<nothing>"
+
+
+class gated:  # noqa: N801 - used as a decorator, named like one
+    """``@property @gated``: the getter runs on rank 0 only; elsewhere the experiment is a :class:`Nothing`."""
+
+    def __init__(self, getter: Callable[[Any], Any]) -> None:
+        self._getter = getter
+        functools.update_wrapper(self, getter)
+
+    def __call__(self, owner: Any) -> Any:
+        if RANK.rank != 0:
+            return Nothing()
+        return self._getter(owner)
