@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from conformance import strategies as cst
 from conformance._core import CollectionSubject, ConformanceFailure, expect, register
+from conformance._merge import _is_dict
 
 __all__: list[str] = []
 
@@ -140,21 +141,28 @@ class _Member:
 
 _SIGNATURES = {method: inspect.signature(getattr(_Member, method)) for method in METHODS}
 
-Call: TypeAlias = tuple[str, tuple[Any, ...]]
-"""A call to make on a collection: the method's name and its positional arguments."""
+Call: TypeAlias = tuple[str, tuple[Any, ...], dict[str, Any]]
+"""A call to make on a collection: the method's name, its positional and its keyword arguments
+(the parameter names are spec's: Lightning calls ``agg_and_log_metrics(metrics, step=step)``)."""
 
 
-def _expected_arguments(method: str, args: tuple[Any, ...]) -> dict[str, Any]:
-    """What a member must receive, by parameter name, when the collection is called with ``args``.
+def _omits_default(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    return method == "update_agg_funcs" and len(args) < 2 and "agg_default_func" not in kwargs
 
-    An omitted ``agg_default_func`` is not compared: a collection may forward its own default
-    (``numpy.mean`` or an equivalent); every other omitted parameter defaults to ``None`` or empty.
+
+def _expected_arguments(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What a member must receive, by parameter name, when the collection is called with ``args``
+    and ``kwargs``.
+
+    An omitted ``agg_default_func`` is not compared (a collection may forward its own default,
+    ``numpy.mean`` or an equivalent, and :func:`_check_delivery` checks that it is a function);
+    every other omitted parameter defaults to ``None`` or empty.
     """
-    bound = _SIGNATURES[method].bind(None, *args)
+    bound = _SIGNATURES[method].bind(None, *args, **kwargs)
     bound.apply_defaults()
     arguments = dict(bound.arguments)
     del arguments["self"]
-    if method == "update_agg_funcs" and len(args) < 2:
+    if _omits_default(method, args, kwargs):
         del arguments["agg_default_func"]
     return arguments
 
@@ -169,16 +177,34 @@ def _same(got: Any, want: Any) -> bool:
         return False
 
 
+def _same_argument(got: Any, want: Any) -> bool:
+    """The argument itself, or an equal copy whose values have the same types at every level (a
+    metric 1 forwarded as 1.0 is not the same argument)."""
+    return got is want or (_same(got, want) and _same_types(got, want))
+
+
+def _same_types(got: object, want: object) -> bool:
+    if type(got) is not type(want):
+        return False
+    if _is_dict(got) and _is_dict(want):
+        return all(key in got and _same_types(got[key], value) for key, value in want.items())
+    return True
+
+
 def _render(call: Call) -> str:
-    method, args = call
-    return f"{method}({', '.join(repr(a) for a in args)})"
+    method, args, kwargs = call
+    return f"{method}({', '.join([*(repr(a) for a in args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
+
+
+def _make(collection: Any, call: Call) -> None:
+    method, args, kwargs = call
+    getattr(collection, method)(*args, **kwargs)
 
 
 def _invoke(collection: Any, call: Call) -> None:
     """Make ``call`` on ``collection``; an exception is a failure (every input is valid)."""
-    method, args = call
     try:
-        getattr(collection, method)(*args)
+        _make(collection, call)
     except Exception as error:
         raise ConformanceFailure(f"collection.{_render(call)} raised {type(error).__name__}: {error}") from error
 
@@ -186,7 +212,7 @@ def _invoke(collection: Any, call: Call) -> None:
 def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> None:
     """The calls of ``call``'s method in ``deliveries`` reached members 0..members-1 once each, in
     order, each with the call's arguments."""
-    method, args = call
+    method, args, kwargs = call
     got = [d for d in deliveries if d.method == method]
     order = [d.member for d in got]
     expect(
@@ -194,14 +220,21 @@ def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> No
         f"collection.{_render(call)} must reach members {list(range(members))} once each, in order; "
         f"{method} reached members {order}",
     )
-    want = _expected_arguments(method, args)
+    want = _expected_arguments(method, args, kwargs)
     for delivery in got:
         for name, value in want.items():
             received = delivery.arguments.get(name)
             expect(
-                _same(received, value),
+                _same_argument(received, value),
                 f"collection.{_render(call)}: member {delivery.member} must receive {name}={value!r}, "
                 f"got {name}={received!r}",
+            )
+        if _omits_default(method, args, kwargs):
+            received = delivery.arguments.get("agg_default_func")
+            expect(
+                callable(received),
+                f"collection.{_render(call)}: member {delivery.member} must keep or receive a default "
+                f"function, got agg_default_func={received!r}",
             )
 
 
@@ -219,10 +252,11 @@ def _marked(label: str) -> st.SearchStrategy[_Marker]:
 
 
 _agg_functions = st.sampled_from((min, max, sum))
+_metrics = st.one_of(cst.metric_dicts(), cst.nested_metric_dicts())
 _key_funcs = st.one_of(st.none(), st.dictionaries(cst.metric_keys(), _agg_functions, max_size=3))
 _statuses = st.sampled_from(("success", "failed", "aborted"))
 _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
-    "log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
+    "log_metrics": st.one_of(st.tuples(_metrics), st.tuples(_metrics, cst.steps())),
     "log_hyperparams": st.tuples(cst.hyperparams()),
     "log_graph": st.one_of(
         st.tuples(_marked("model")),
@@ -231,7 +265,7 @@ _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
             st.one_of(st.none(), _marked("input array")),
         ),
     ),
-    "agg_and_log_metrics": st.one_of(st.tuples(cst.metric_dicts()), st.tuples(cst.metric_dicts(), cst.steps())),
+    "agg_and_log_metrics": st.one_of(st.tuples(_metrics), st.tuples(_metrics, cst.steps())),
     "update_agg_funcs": st.one_of(st.tuples(), st.tuples(_key_funcs), st.tuples(_key_funcs, _agg_functions)),
     "save": st.just(()),
     "finalize": st.tuples(_statuses),
@@ -240,9 +274,18 @@ _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
 }
 
 
+@st.composite
+def _call(draw: st.DrawFn, method: str) -> Call:
+    """A valid call of ``method``: its arguments, the last ones (any number of them) by keyword."""
+    args = draw(_CALLS[method])
+    names = list(_SIGNATURES[method].parameters)[1:]
+    split = draw(st.integers(min_value=0, max_value=len(args)))
+    return method, args[:split], dict(zip(names[split:], args[split:], strict=False))
+
+
 def _calls() -> st.SearchStrategy[Call]:
     """One valid call to any of the logging methods."""
-    return st.one_of([st.tuples(st.just(method), args) for method, args in _CALLS.items()])
+    return st.one_of([_call(method) for method in _CALLS])
 
 
 _names = st.text(max_size=8)
@@ -281,21 +324,22 @@ def _build(subject: CollectionSubject, members: Iterable[Any], how: str = "a lis
         raise ConformanceFailure(f"building a collection from {how} raised {type(error).__name__}: {error}") from error
 
 
-_fan_out_cases = st.tuples(st.integers(min_value=0, max_value=4), st.lists(_calls(), min_size=1, max_size=8))
+_fan_out_cases = st.tuples(st.lists(_member_specs, max_size=4), st.lists(_calls(), min_size=1, max_size=8))
 
 
 @register("collection.fan_out", level="core", strategy=lambda s: _fan_out_cases)
-def fan_out(subject: CollectionSubject, case: tuple[int, list[Call]]) -> None:
+def fan_out(subject: CollectionSubject, case: tuple[list[_Spec], list[Call]]) -> None:
     """Every logging method (log_metrics, log_hyperparams, log_graph, agg_and_log_metrics,
     update_agg_funcs, save, finalize, close, after_save_checkpoint) must reach every member exactly
     once, with the same arguments, in member order."""
-    count, calls = case
+    # Members differ in name and version, so that a collection that reorders them by either shows.
+    specs, calls = case
     journal: list[_Delivery] = []
-    collection = _build(subject, _members([_Spec()] * count, journal))
+    collection = _build(subject, _members(specs, journal))
     for call in calls:
         start = len(journal)
         _invoke(collection, call)
-        _check_delivery(journal[start:], call, count)
+        _check_delivery(journal[start:], call, len(specs))
 
 
 def _joined(values: Iterable[Any]) -> str:
@@ -422,7 +466,7 @@ def _forward(collection: Any, call: Call, journal: list[_Delivery]) -> tuple[str
     """Make ``call``; return how it ended (``"returned"`` or the exception's type) and what reached the members."""
     start = len(journal)
     try:
-        getattr(collection, call[0])(*call[1])
+        _make(collection, call)
         ended = "returned"
     except Exception as error:
         ended = f"raised {type(error).__name__}"
@@ -504,13 +548,13 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
     """A member that raises must not stop delivery to the members after it; after delivering to all,
     the call must raise one exception that carries every member's error."""
     count, errors, call = case
-    method, _ = call
+    method = call[0]
     journal: list[_Delivery] = []
     members = [_Member(i, journal, raises={method: errors[i]} if i in errors else None) for i in range(count)]
     collection = _build(subject, members)
     raised: Exception | None = None
     try:
-        getattr(collection, method)(*call[1])
+        _make(collection, call)
     except Exception as error:
         raised = error
     reached = [d.member for d in journal if d.method == method]

@@ -220,6 +220,134 @@ class ReadsOnFirstCall(impl.LoggerCollection):
         return "_".join(str(logger.version) for logger in self._source)
 
 
+# --- found by the adversarial audit: subtler bugs ---------------------------------------------
+
+
+def _floats(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _floats(v) if isinstance(v, Mapping) else float(v) for k, v in metrics.items()}
+
+
+class ForwardsFloats(impl.LoggerCollection):
+    """Forwards a copy of metrics with every value made a float (1 arrives as 1.0: equal, not the same)."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().log_metrics(_floats(metrics), step)
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(_floats(metrics), step)
+
+
+def _flat(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in metrics.items():
+        if isinstance(value, Mapping):
+            out.update(_flat(value, f"{prefix}{key}/"))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+class FlattensNestedMetrics(impl.LoggerCollection):
+    """Flattens nested metrics ({'d': {'a': 1}} -> {'d/a': 1}) before forwarding them."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().log_metrics(_flat(metrics), step)
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(_flat(metrics), step)
+
+
+class RenamedStep(impl.LoggerCollection):
+    """agg_and_log_metrics names its step ``global_step``: Lightning's agg_and_log_metrics(m, step=s) fails."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], global_step: int | None = None) -> None:  # type: ignore[override]
+        super().agg_and_log_metrics(metrics, global_step)
+
+
+class ForwardsNoneDefault(impl.LoggerCollection):
+    """update_agg_funcs(funcs) forwards agg_default_func=None: the members lose their default function."""
+
+    def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = None) -> None:
+        for logger in self:
+            logger.update_agg_funcs(agg_key_funcs, agg_default_func)
+
+
+class MembersSortedByName(impl.LoggerCollection):
+    """Keeps its members sorted by name (so they are reached in that order)."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(sorted(logger_iterable, key=lambda logger: str(logger.name)))
+
+
+class DistinctVersions(impl.LoggerCollection):
+    """Joins each distinct version once ("0_0" becomes "0")."""
+
+    @property
+    def version(self) -> str:
+        return "_".join(dict.fromkeys(str(logger.version) for logger in self))
+
+
+class ExperimentTuple(impl.LoggerCollection):
+    """Its experiment is a tuple of the members' experiments, not a list."""
+
+    @property
+    def experiment(self) -> Any:
+        return tuple(logger.experiment for logger in self)
+
+
+class IteratesOnce(impl.LoggerCollection):
+    """iter() returns one iterator made at construction: a second iteration yields nothing."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(logger_iterable)
+        self._iterator = iter(tuple(super().__iter__()))
+
+    def __iter__(self) -> Any:
+        return self._iterator
+
+
+class LenCountsNames(impl.LoggerCollection):
+    """len() counts the members' distinct names."""
+
+    def __len__(self) -> int:
+        return len({str(logger.name) for logger in self})
+
+
+class ChecksMembersThenLists(impl.LoggerCollection):
+    """Checks that every member has log_metrics, then lists the iterable: a one-shot iterator is
+    exhausted by the check, so the collection is empty."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        if not all(callable(getattr(logger, "log_metrics", None)) for logger in logger_iterable):
+            raise TypeError("every member must be a logger")
+        super().__init__(logger_iterable)
+
+
+class RaisesFirstError(impl.LoggerCollection):
+    """Reaches every member, then raises only the first member's error."""
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            super()._forward(method, *args, **kwargs)
+        except impl.LoggerCollectionError as group:
+            raise group.exceptions[0] from None
+
+
+class WrapsErrors(impl.LoggerCollection):
+    """Reaches every member, then raises a group of RuntimeErrors that wrap (as __cause__) the members' errors."""
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        try:
+            super()._forward(method, *args, **kwargs)
+        except impl.LoggerCollectionError as group:
+            wrapped: list[Exception] = []
+            for error in group.exceptions:
+                outer = RuntimeError(f"{method}: {error}")
+                outer.__cause__ = error
+                wrapped.append(outer)
+            raise ExceptionGroup(f"{method} failed", wrapped) from None
+
+
 def _subject(factory: Callable[[Iterable[Any]], Any]) -> CollectionSubject:
     return CollectionSubject(factory, f"tests.broken.collections:{factory.__name__}")
 
@@ -244,4 +372,17 @@ BROKEN = [
     Broken("collection.error_isolation", _subject(SwallowsErrors), "errors swallowed"),
     Broken("collection.error_isolation", _subject(RaisesLastError), "only the last error raised"),
     Broken("collection.error_isolation", _subject(RaisesSummary), "a new exception that carries no member error"),
+    # Found by the adversarial audit.
+    Broken("collection.fan_out", _subject(ForwardsFloats), "metrics forwarded as floats"),
+    Broken("collection.fan_out", _subject(FlattensNestedMetrics), "nested metrics flattened"),
+    Broken("collection.fan_out", _subject(RenamedStep), "agg_and_log_metrics(step=...) fails"),
+    Broken("collection.fan_out", _subject(ForwardsNoneDefault), "an omitted default forwarded as None"),
+    Broken("collection.fan_out", _subject(MembersSortedByName), "members reached sorted by name"),
+    Broken("collection.properties", _subject(DistinctVersions), "repeated versions joined once"),
+    Broken("collection.properties", _subject(ExperimentTuple), "experiment is a tuple"),
+    Broken("collection.indexing", _subject(IteratesOnce), "a second iteration yields nothing"),
+    Broken("collection.length", _subject(LenCountsNames), "len() counts distinct names"),
+    Broken("collection.one_shot_iterator", _subject(ChecksMembersThenLists), "the check exhausts an iterator"),
+    Broken("collection.error_isolation", _subject(RaisesFirstError), "only the first error raised"),
+    Broken("collection.error_isolation", _subject(WrapsErrors), "errors wrapped, not carried"),
 ]
