@@ -147,8 +147,21 @@ def _dummy(subject: RankSubject, rank: int) -> Any:
 @register("rank.dummy_off_rank_zero", level="core", strategy=lambda s: st.integers(min_value=1, max_value=7))
 def dummy_off_rank_zero(subject: RankSubject, rank: int) -> None:
     """On every rank other than 0 the wrapper must return an AbsorbingExperiment and must not call fn."""
+    # Decorated on rank 0 and read on another, as a class is defined at import and the launcher sets
+    # the rank later: a gate that reads the rank when it decorates must not pass.
+    with at_rank(subject.rank_source, 0):
+        holder, calls = _holder(subject, _Experiment())
     with at_rank(subject.rank_source, rank):
-        _dummy(subject, rank)
+        got = _experiment_at(holder, rank)
+    expect(
+        got is not None,
+        f"on rank {rank} the decorated getter (decorated on rank 0) must return a dummy experiment, got None",
+    )
+    expect(
+        not calls,
+        f"on rank {rank} the wrapped getter (decorated on rank 0) must not be called, it was called "
+        f"{len(calls)} times",
+    )
 
 
 _results = st.one_of(
@@ -166,11 +179,14 @@ _results = st.one_of(
 @register("rank.result_on_rank_zero", level="core", strategy=lambda s: _results)
 def result_on_rank_zero(subject: RankSubject, value: Any) -> None:
     """On rank 0 the wrapper must return fn's result unchanged, even when that result is falsy."""
-    holder, _ = _holder(subject, value)
+    with at_rank(subject.rank_source, 1):  # decorated on another rank: the rank is read when called
+        holder, _ = _holder(subject, value)
     with at_rank(subject.rank_source, 0):
         got = _experiment_at(holder, 0)
     expect(
-        got is value, f"on rank 0 the decorated getter must return the getter's result {value!r} itself, got {got!r}"
+        got is value,
+        f"on rank 0 the decorated getter (decorated on rank 1) must return the getter's result {value!r} "
+        f"itself, got {got!r}",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import os
@@ -236,6 +237,117 @@ class EagerWriterLogger(UngatedFileLogger):
         pass
 
 
+# --- found by the adversarial audit: subtler bugs ---------------------------------------------
+
+
+def rank_read_at_decoration(fn: Getter) -> Getter:
+    """Reads the rank once, when it decorates (at import, before the launcher sets the rank)."""
+    on_rank_zero = impl.rank_zero_only.rank == 0
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        return fn(self) if on_rank_zero else impl.DummyExperiment()
+
+    return experiment
+
+
+def reads_the_environment(fn: Getter) -> Getter:
+    """Reads $RANK itself instead of the rank object (a rank set on the object is ignored)."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        return fn(self) if int(os.environ.get("RANK", "0")) == 0 else impl.DummyExperiment()
+
+    return experiment
+
+
+def returns_a_copy(fn: Getter) -> Getter:
+    """On rank 0 returns a (shallow) copy of the experiment, not the experiment."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        return copy.copy(fn(self)) if impl.rank_zero_only.rank == 0 else impl.DummyExperiment()
+
+    return experiment
+
+
+class ShallowDummy(AbsorbingDummy):
+    """Absorbs two levels of attributes; the third attribute in a row raises (it counts its depth)."""
+
+    __slots__ = ("__depth__",)
+
+    def __init__(self, depth: int = 0) -> None:
+        self.__depth__ = depth
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        if self.__depth__ >= 2:
+            raise AttributeError(f"dummy experiment: no attribute {name!r} at depth {self.__depth__ + 1}")
+        return ShallowDummy(self.__depth__ + 1)
+
+
+class PositionalOnlyCallDummy(AbsorbingDummy):
+    """Its call takes positional arguments only: dummy(step=3) raises."""
+
+    __slots__ = ()
+
+    def __call__(self, /, *args: Any) -> Any:
+        return self
+
+
+def local_dummy() -> Any:
+    """A dummy whose class is defined inside a function: copy works, pickle cannot find the class."""
+
+    class Local(AbsorbingDummy):
+        __slots__ = ()
+
+    return Local()
+
+
+class NextAbsorbingDummy(AbsorbingDummy):
+    """iter() returns the dummy, and next() is absorbed too: iterating never ends."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        return self
+
+
+class BoolIsTheDummy(AbsorbingDummy):
+    """``__bool__`` is absorbed like everything else: it returns the dummy, so bool() raises TypeError."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Any:
+        return self
+
+
+class HparamsEverywhereLogger(UngatedFileLogger):
+    """Gates its metrics, but writes ``hparams.yaml`` on every rank."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if impl.rank_zero_only.rank == 0:
+            super().log_metrics(metrics, step)
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        values = vars(params) if isinstance(params, Namespace) else params
+        (self._dir / "hparams.yaml").write_text("".join(f"{k}: {v!r}\n" for k, v in values.items()))
+
+
+class RankReadAtImportLogger(UngatedFileLogger):
+    """Writes only "on rank 0", the rank read once when the class was defined."""
+
+    _on_rank_zero = impl.rank_zero_only.rank == 0
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if self._on_rank_zero:
+            super().log_metrics(metrics, step)
+
+
 def _rank(decorator: Callable[[Getter], Getter]) -> RankSubject:
     return RankSubject(decorator, impl.rank_zero_only, f"tests.broken.ranks:{decorator.__name__}")
 
@@ -261,4 +373,16 @@ BROKEN = [
     Broken("rank.dummy_bool", _rank(_gate(AmbiguousDummy)), "__bool__ raises"),
     Broken("logger.nothing_written_off_rank_zero", _logger(UngatedFileLogger), "log_metrics writes on every rank"),
     Broken("logger.nothing_written_off_rank_zero", _logger(EagerWriterLogger), "the experiment is built on every rank"),
+    # Found by the adversarial audit.
+    Broken("rank.dummy_off_rank_zero", _rank(rank_read_at_decoration), "the rank is read when decorating"),
+    Broken("rank.dummy_off_rank_zero", _rank(reads_the_environment), "$RANK read, the rank object ignored"),
+    Broken("rank.result_on_rank_zero", _rank(rank_read_at_decoration), "the rank is read when decorating"),
+    Broken("rank.result_on_rank_zero", _rank(returns_a_copy), "a copy of the experiment on rank 0"),
+    Broken("rank.dummy_absorbs", _rank(_gate(ShallowDummy)), "the third chained attribute raises"),
+    Broken("rank.dummy_absorbs", _rank(_gate(PositionalOnlyCallDummy)), "dummy(step=3) raises"),
+    Broken("rank.dummy_copy_pickle", _rank(_gate(local_dummy)), "pickle cannot find a local class"),
+    Broken("rank.dummy_iter_ends", _rank(_gate(NextAbsorbingDummy)), "next() is absorbed: iteration never ends"),
+    Broken("rank.dummy_bool", _rank(_gate(BoolIsTheDummy)), "__bool__ returns the dummy"),
+    Broken("logger.nothing_written_off_rank_zero", _logger(HparamsEverywhereLogger), "hparams.yaml on every rank"),
+    Broken("logger.nothing_written_off_rank_zero", _logger(RankReadAtImportLogger), "the rank read at import"),
 ]
