@@ -260,7 +260,7 @@ class FlattensNestedMetrics(impl.LoggerCollection):
 class RenamedStep(impl.LoggerCollection):
     """agg_and_log_metrics names its step ``global_step``: Lightning's agg_and_log_metrics(m, step=s) fails."""
 
-    def agg_and_log_metrics(self, metrics: dict[str, float], global_step: int | None = None) -> None:  # type: ignore[override]
+    def agg_and_log_metrics(self, metrics: dict[str, float], global_step: int | None = None) -> None:
         super().agg_and_log_metrics(metrics, global_step)
 
 
@@ -269,7 +269,7 @@ class ForwardsNoneDefault(impl.LoggerCollection):
 
     def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = None) -> None:
         for logger in self:
-            logger.update_agg_funcs(agg_key_funcs, agg_default_func)
+            getattr(logger, "update_agg_funcs")(agg_key_funcs, agg_default_func)  # noqa: B009 - not every spec.Logger has it
 
 
 class MembersSortedByName(impl.LoggerCollection):
