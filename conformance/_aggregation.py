@@ -754,3 +754,68 @@ def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
             + (f" (or with {_describe(taken[0], None)} after it)" if taken else "")
             + f"; got {emitted!r}. Calls made: {calls}"
         )
+
+
+_not_callables = st.sampled_from(("max", "numpy.mean", 3, 0.5))
+
+
+@attrs.frozen
+class _BadUpdate:
+    """Functions in force, a pending run, then update_agg_funcs with one value that is not callable."""
+
+    keys: Sequence[str]
+    first: tuple[dict[str, Any], Any]
+    bad: tuple[dict[str, Any], Any]
+    names: tuple[str, ...]
+    flush: str
+
+
+@st.composite
+def _bad_updates(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> _BadUpdate:
+    keys = draw(_three_keys)
+    funcs = _takes_effect_funcs
+    first = ({keys[0]: draw(funcs), keys[1]: draw(funcs)}, draw(funcs))
+    # A valid entry or default beside the bad one shows an update applied in part.
+    if draw(st.booleans()):
+        bad: tuple[dict[str, Any], Any] = ({keys[1]: draw(funcs), keys[2]: draw(_not_callables)}, draw(funcs))
+        names: tuple[str, ...] = ("agg_key_funcs", keys[2])
+    else:
+        bad, names = ({keys[1]: draw(funcs)}, draw(_not_callables)), ("agg_default_func",)
+    return _BadUpdate(keys, first, bad, names, draw(flushes))
+
+
+@register(
+    "aggregation.update_agg_funcs_rejects_non_callable",
+    level="strict",
+    strategy=lambda s: _bad_updates(_flush_kinds(s)),
+)
+def update_agg_funcs_rejects_non_callable(subject: LoggerSubject, case: _BadUpdate) -> None:
+    """A function that is not callable must raise TypeError naming it, changing nothing."""
+    (funcs, default), (bad_funcs, bad_default) = case.first, case.bad
+    run = [dict.fromkeys(case.keys, value) for value in _RUN_VALUES]
+    with _watched(subject) as (logger, emitted, calls, model):
+        calls.run("update_agg_funcs", dict(funcs), default)
+        for metrics in run:
+            _agg(calls, model, metrics, 0)
+        bad = render_call("update_agg_funcs", (bad_funcs, bad_default))
+        calls.note(f"{bad} [not callable]")
+        named = ", ".join(repr(n) for n in case.names)
+        try:
+            logger.update_agg_funcs(dict(bad_funcs), bad_default)
+        except TypeError as error:
+            missing = [n for n in case.names if n not in str(error)]
+            expect(not missing, f"{bad}: the TypeError must name {named}, but says {str(error)!r}. Calls made: {calls}")
+        except Exception as error:
+            raise ConformanceFailure(
+                f"{bad}: expected TypeError naming {named}, got {type(error).__name__}: {error}. Calls made: {calls}"
+            ) from error
+        else:
+            raise ConformanceFailure(f"{bad}: expected TypeError naming {named}, but it returned. Calls made: {calls}")
+        _flush(calls, case.flush)
+        model.flush()
+        want = impl.merge_dicts(run, funcs, default)
+        expect(
+            len(emitted) == 1 and _matches(emitted[0], _Entry(0, (want,)), None),
+            f"the rejected {bad} must change nothing: the run {run} must be logged as (step 0, {want}) with "
+            f"the functions in force before it; the logger logged {emitted!r}. Calls made: {calls}",
+        )

@@ -54,6 +54,7 @@ class AggregatingLogger(Logger, Protocol):
         ``agg_default_func`` must replace the default function (so calling with no arguments
         restores ``numpy.mean``). Checked by: ``aggregation.update_agg_funcs_takes_effect``.
         Strict: a function that is not callable must raise ``TypeError`` naming it, changing nothing.
+        Checked by: ``aggregation.update_agg_funcs_rejects_non_callable``.
         """
         ...
 

@@ -41,8 +41,14 @@ AGGREGATION_IDS = [
     "aggregation.state_machine",
     "aggregation.empty_run_not_logged",
     "aggregation.rejected_call_keeps_state",
+    "aggregation.update_agg_funcs_rejects_non_callable",
 ]
-STRICT_IDS = {"logger.rejects_bad_input", "aggregation.empty_run_not_logged", "aggregation.rejected_call_keeps_state"}
+STRICT_IDS = {
+    "logger.rejects_bad_input",
+    "aggregation.empty_run_not_logged",
+    "aggregation.rejected_call_keeps_state",
+    "aggregation.update_agg_funcs_rejects_non_callable",
+}
 OWNED_ELSEWHERE = {
     "logger.nothing_written_off_rank_zero",  # conformance/_rank.py
     "logger.persisted_read_back",  # conformance/_readback.py, tested in tests/test_readback.py

@@ -772,6 +772,23 @@ class AggChecksTopLevelOnly(impl.InMemoryLogger):
         super().agg_and_log_metrics(metrics, step)
 
 
+class StoresAnyFunction(impl.InMemoryLogger):
+    """update_agg_funcs stores whatever it is given: a name such as "max" fails only when a run is merged."""
+
+    def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = np.mean) -> None:
+        self._agg_key_funcs = {**self._agg_key_funcs, **(agg_key_funcs or {})}
+        self._agg_default_func = agg_default_func
+
+
+class UpdatesKeysBeforeCheckingDefault(impl.InMemoryLogger):
+    """update_agg_funcs adds the key functions, then checks the default: a bad default leaves the
+    new key functions in force."""
+
+    def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = np.mean) -> None:
+        self._agg_key_funcs = {**self._agg_key_funcs, **(agg_key_funcs or {})}
+        super().update_agg_funcs(None, agg_default_func)
+
+
 def _subject(cls: type[Any]) -> LoggerSubject:
     return LoggerSubject(cls, f"tests.broken.loggers:{cls.__name__}")
 
@@ -863,4 +880,10 @@ BROKEN = [
     Broken("aggregation.empty_run_not_logged", _subject(LogsEmptyMergedRuns), "a run of several {} is logged"),
     Broken("aggregation.rejected_call_keeps_state", _subject(SaveDropsRunFirst), "a run is lost when save() fails"),
     Broken("aggregation.rejected_call_keeps_state", _subject(AggChecksTopLevelOnly), "a nested str joins the run"),
+    Broken("aggregation.update_agg_funcs_rejects_non_callable", _subject(StoresAnyFunction), "non-callables stored"),
+    Broken(
+        "aggregation.update_agg_funcs_rejects_non_callable",
+        _subject(UpdatesKeysBeforeCheckingDefault),
+        "a bad default leaves new key functions in force",
+    ),
 ]
