@@ -212,13 +212,24 @@ def _float_block(buf: bytes, start: int, count: int, width: int) -> npt.NDArray[
     return np.ndarray((count, width), "<f8", buf, start + _HEADER + 1, (stride, _ITEM))
 
 
+def _row_sums(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The sum of each row of a C-ordered float64 table, in numpy.mean's own order of addition.
+
+    numpy.mean(values) is ``numpy.add.reduce(numpy.asarray(values, float64)) / len(values)``, and
+    reducing a C-ordered table along its last axis runs that same pairwise summation on each row
+    (tests/test_merge_exactness.py replaces this function with other orders and fails).
+    """
+    sums: npt.NDArray[np.float64] = np.add.reduce(table, axis=1)
+    return sums
+
+
 def _means(values: npt.NDArray[np.float64]) -> tuple[list[Any], bool]:
     """numpy.mean of each row of ``values``, as numpy.float64, or ``_MISSING`` where the plain
     definition has to compute it (it may warn or raise); and whether none is ``_MISSING``."""
     table = np.ascontiguousarray(values, dtype=np.float64)
     count = table.shape[1]
     with np.errstate(all="ignore"):
-        sums = np.add.reduce(table, axis=1)
+        sums = _row_sums(table)
         means = sums / count
     magnitudes = np.abs(means)
     result: list[Any] = list(means)

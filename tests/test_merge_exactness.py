@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import pickle
 import struct
+import subprocess
+import sys
+import tempfile
 import warnings
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import IO, Any, cast
 
 import numpy as np
+import numpy.typing as npt
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 import impl._merge
@@ -108,6 +115,24 @@ def ragged(draw: st.DrawFn) -> list[Metrics]:
     return dicts
 
 
+@st.composite
+def nested_rectangles(draw: st.DrawFn) -> list[Metrics]:
+    """Dicts whose nested dicts share their keys too, so the fast path runs inside a nested merge."""
+    outer = draw(rectangles())
+    inner_keys = draw(st.lists(st.sampled_from(KEYS[:6]), min_size=2, max_size=6, unique=True))
+    return [{**d, "nested": {key: draw(floats) for key in inner_keys}} for d in outer]
+
+
+# Every kind of input at once (the comparison with pytorch_lightning 1.5.10 draws from this).
+inputs = st.one_of(
+    rectangles(),
+    noisy_rectangles(),
+    rectangles(st.one_of(floats, floats, floats, others)),
+    ragged(),
+    nested_rectangles(),
+)
+
+
 def reference(dicts: Sequence[Mapping[str, Any]], fn: Callable[[list[Any]], Any] = np.mean) -> Metrics:
     """The plain definition, written independently: each key's non-None values in input order,
     reduced by ``fn``, keys in first-seen order, nested dicts merged recursively."""
@@ -194,7 +219,13 @@ class TestBitIdentical:
         assert_same_outcome(dicts)
 
     @EXACTNESS
-    @given(st.one_of(rectangles(), noisy_rectangles(), ragged()))
+    @given(nested_rectangles())
+    def test_nested_rectangles(self, dicts: list[Metrics]) -> None:
+        """Nested dicts that share their keys take the fast path inside the nested merge, bit for bit."""
+        assert_identical(merge_dicts(dicts), reference(dicts))
+
+    @EXACTNESS
+    @given(inputs)
     def test_the_same_warnings(self, dicts: list[Metrics]) -> None:
         """The fast path warns exactly as numpy.mean key by key does (overflow, invalid value), in the same order."""
         got, got_warnings = quietly(lambda: merge_dicts(dicts))
@@ -258,6 +289,14 @@ class TestEdgeCases:
         with np.errstate(under="raise"), pytest.raises(FloatingPointError) as info:
             merge_dicts(dicts)
         assert "while aggregating key path 'tiny'" in info.value.__notes__
+
+    @pytest.mark.parametrize("length", [1000, 1024, 4095, 8191, 8192, 8193, 20_000])
+    def test_long_runs(self, length: int) -> None:
+        """Runs longer than numpy's summation blocks (8, 128) and buffer (8192) give numpy.mean's result."""
+        rng = np.random.default_rng(length)
+        table = rng.standard_normal((length, 3)) * 10.0 ** rng.integers(-20, 20, (length, 3))
+        dicts = [dict(zip("abc", row, strict=True)) for row in table.tolist()]
+        assert_identical(merge_dicts(dicts), reference(dicts))
 
     def test_a_zero_mean_of_zeros_does_not_warn(self) -> None:
         """All-zero keys take the fast path without any warning, as numpy.mean gives none."""
@@ -332,3 +371,276 @@ def _nan_equal(got: Any, want: Any) -> bool:
         return bool(math.isnan(got) and math.isnan(want))
     except TypeError:
         return False
+
+
+# Fast paths that are not numpy's summation, each wrong in a way that only bits show. Replacing
+# impl._merge._row_sums with any of them must make the exactness property fail.
+def _fsum_rows(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.array([math.fsum(row) for row in table.tolist()])  # correctly rounded: more exact than numpy
+
+
+def _sequential_rows(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return np.array([functools.reduce(float.__add__, row) for row in table.tolist()])  # left to right
+
+
+def _fortran_rows(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    sums: npt.NDArray[np.float64] = np.add.reduce(np.asfortranarray(table), axis=1)  # the other memory order
+    return sums
+
+
+def _float32_rows(table: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    sums: npt.NDArray[np.float32] = np.add.reduce(table.astype(np.float32), axis=1)  # a narrower accumulator
+    return sums.astype(np.float64)
+
+
+INEXACT = {"math.fsum": _fsum_rows, "sequential": _sequential_rows, "fortran": _fortran_rows, "float32": _float32_rows}
+
+
+# A search that stops at the first failure (no shrinking: the point is that it fails).
+SEARCH = settings(
+    max_examples=200,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+
+
+class TestInexactFastPathsAreCaught:
+    @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # (the failing input is large)
+    @pytest.mark.parametrize("name", sorted(INEXACT))
+    def test_the_exactness_property_fails(self, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the fast path's row sums done another way, the bit-for-bit property finds a difference."""
+        monkeypatch.setattr(impl._merge, "_row_sums", INEXACT[name])
+
+        @SEARCH
+        @given(st.one_of(rectangles(), noisy_rectangles()))
+        def exact(dicts: list[Metrics]) -> None:
+            assert_identical(merge_dicts(dicts), reference(dicts))
+
+        with pytest.raises(AssertionError, match="!="):
+            exact()
+
+    def test_the_real_row_sums_pass_the_same_search(self) -> None:
+        """The same search with impl's own row sums finds nothing (so the failures above are the fakes')."""
+
+        @SEARCH
+        @given(st.one_of(rectangles(), noisy_rectangles()))
+        def exact(dicts: list[Metrics]) -> None:
+            assert_identical(merge_dicts(dicts), reference(dicts))
+
+        exact()
+
+
+def _values(dicts: list[Metrics]) -> Iterator[Any]:
+    for d in dicts:
+        for value in d.values():
+            if isinstance(value, dict):
+                yield from value.values()
+            else:
+                yield value
+
+
+def _is_float(value: Any) -> bool:
+    return type(value) is float
+
+
+# What the exactness properties must reach, as predicates over one input (a list of dicts).
+CASES: dict[str, Callable[[list[Metrics]], bool]] = {
+    "NaN": lambda ds: any(_is_float(v) and math.isnan(v) for v in _values(ds)),
+    "+inf": lambda ds: any(_is_float(v) and v == math.inf for v in _values(ds)),
+    "-inf": lambda ds: any(_is_float(v) and v == -math.inf for v in _values(ds)),
+    "-0.0": lambda ds: any(_is_float(v) and v == 0 and math.copysign(1, v) < 0 for v in _values(ds)),
+    "huge (>= 1e300)": lambda ds: any(_is_float(v) and 1e300 <= abs(v) < math.inf for v in _values(ds)),
+    "tiny (<= 1e-300, not 0)": lambda ds: any(_is_float(v) and 0 < abs(v) <= 1e-300 for v in _values(ds)),
+    "subnormal": lambda ds: any(_is_float(v) and 0 < abs(v) < sys.float_info.min for v in _values(ds)),
+    "int": lambda ds: any(type(v) is int for v in _values(ds)),
+    "bool": lambda ds: any(type(v) is bool for v in _values(ds)),
+    "numpy float32": lambda ds: any(type(v) is np.float32 for v in _values(ds)),
+    "numpy float64": lambda ds: any(type(v) is np.float64 for v in _values(ds)),
+    "numpy int64": lambda ds: any(type(v) is np.int64 for v in _values(ds)),
+    "None": lambda ds: any(v is None for v in _values(ds)),
+    "missing keys": lambda ds: len({frozenset(d) for d in ds}) > 1,
+    "nested dicts": lambda ds: any(isinstance(v, dict) for d in ds for v in d.values()),
+    "a run longer than 128": lambda ds: len(ds) > 128,
+    "keys in different orders": lambda ds: len({tuple(d) for d in ds}) > len({frozenset(d) for d in ds}),
+}
+
+
+class TestTheInputsReachEveryCase:
+    def test_the_inputs_reach_every_case(self) -> None:
+        """In as many examples as a property runs (100), the inputs include every case listed in CASES."""
+        seen: set[str] = set()
+
+        @settings(SEARCH, max_examples=100)
+        @given(inputs)
+        def record(dicts: list[Metrics]) -> None:
+            seen.update(case for case, holds in CASES.items() if holds(dicts))
+
+        record()
+        assert sorted(set(CASES) - seen) == []
+
+
+# pytorch_lightning 1.5.10's own merge_dicts, run by the Python of its venv ($LOGGERSPEC_PL15_PYTHON), one
+# request at a time: a length-prefixed pickle of (dicts, agg_key_funcs by name, default_func by name) in,
+# the pickled result (or the error's type and message) out.
+PL15_WORKER = r"""
+import pickle, struct, sys, warnings
+out, sys.stdout = sys.stdout.buffer, sys.stderr  # (nothing but answers on stdout)
+warnings.simplefilter("ignore")
+import numpy as np
+import pytorch_lightning
+from pytorch_lightning.loggers.base import merge_dicts
+
+FUNCS = {"mean": np.mean, "min": min, "max": max, "sum": sum, "last": lambda values: values[-1]}
+
+def answer(message):
+    data = pickle.dumps(message, protocol=4)
+    out.write(struct.pack("<Q", len(data)) + data)
+    out.flush()
+
+def funcs(names):
+    return None if names is None else {k: funcs(v) if isinstance(v, dict) else FUNCS[v] for k, v in names.items()}
+
+answer(("ready", pytorch_lightning.__version__, np.__version__))
+while head := sys.stdin.buffer.read(8):
+    dicts, agg_key_funcs, default_func = pickle.loads(sys.stdin.buffer.read(struct.unpack("<Q", head)[0]))
+    try:
+        answer(("ok", merge_dicts(dicts, funcs(agg_key_funcs), FUNCS[default_func])))
+    except Exception as error:
+        answer(("error", type(error).__name__, str(error)))
+"""
+
+FUNCS: dict[str, Callable[[Sequence[float]], float]] = {
+    "mean": impl._merge._NUMPY_MEAN,
+    "min": min,
+    "max": max,
+    "sum": sum,
+    "last": lambda values: values[-1],
+}
+FuncNames = dict[str, "str | FuncNames"]
+
+
+class Pl15Merge:
+    """pytorch_lightning 1.5.10's merge_dicts in a worker process."""
+
+    def __init__(self, python: str) -> None:
+        self.errors: IO[bytes] = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [python, "-c", PL15_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors
+        )
+        self.ready = self._read()
+
+    def _read(self) -> Any:
+        stdout = self.process.stdout
+        assert stdout is not None
+        head = stdout.read(8)
+        if len(head) < 8:
+            self.process.wait(timeout=60)
+            self.errors.seek(0)
+            raise RuntimeError(f"the pytorch_lightning 1.5.10 worker stopped:\n{self.errors.read().decode()[-2000:]}")
+        return pickle.loads(stdout.read(struct.unpack("<Q", head)[0]))
+
+    def __call__(self, dicts: list[Metrics], agg_key_funcs: FuncNames | None, default_func: str) -> Any:
+        stdin = self.process.stdin
+        assert stdin is not None
+        data = pickle.dumps((dicts, agg_key_funcs, default_func), protocol=4)
+        stdin.write(struct.pack("<Q", len(data)) + data)
+        stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+        self.errors.close()
+
+
+@pytest.fixture(scope="module")
+def pl15_merge() -> Iterator[Pl15Merge]:
+    python = os.environ.get("LOGGERSPEC_PL15_PYTHON")
+    if not python:
+        pytest.skip("set LOGGERSPEC_PL15_PYTHON to a Python with pytorch_lightning 1.5.10 to compare with it")
+    worker = Pl15Merge(python)  # set but unusable: an error, not a skip
+    assert worker.ready[:2] == ("ready", "1.5.10"), worker.ready
+    assert worker.ready[2] == np.__version__, f"numpy {worker.ready[2]} there, {np.__version__} here"
+    yield worker
+    worker.close()
+
+
+def funcs_of(names: FuncNames | None) -> dict[str, Any] | None:
+    """The functions that ``names`` names, nested as they are."""
+    if names is None:
+        return None
+    return {k: funcs_of(v) if isinstance(v, dict) else FUNCS[v] for k, v in names.items()}
+
+
+def assert_identical_in_any_order(got: Any, want: Any, path: str = "") -> None:
+    """As :func:`assert_identical`, but keys may come in any order (1.5.10's order follows a set)."""
+    assert type(got) is type(want), f"{path}: {type(got).__name__} != {type(want).__name__}"
+    if isinstance(want, dict):
+        assert set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
+        for key in want:
+            assert_identical_in_any_order(got[key], want[key], f"{path}[{key!r}]")
+    else:
+        assert bits(got) == bits(want), f"{path}: {got!r} != {want!r}"
+
+
+def has_all_none_key(dicts: Sequence[Mapping[str, Any]]) -> bool:
+    """A key whose values are all None, at any level (1.5.10 raises IndexError: a listed difference)."""
+    columns = columns_of(dicts)
+    nones = {key for d in dicts for key, value in d.items() if value is None}
+    return bool(nones - set(columns)) or any(
+        isinstance(values[0], Mapping) and has_all_none_key(values) for values in columns.values()
+    )
+
+
+@st.composite
+def function_names(draw: st.DrawFn, dicts: list[Metrics]) -> tuple[FuncNames | None, str]:
+    """agg_key_funcs and default_func, by name: numpy.mean mostly, else min, max, sum or a lambda."""
+    default = draw(st.sampled_from(["mean", "mean", "mean", "min", "max", "sum", "last"]))
+    keys = sorted({key for d in dicts for key, value in d.items() if not isinstance(value, dict)})
+    named: list[str] = []
+    if draw(st.booleans()) and keys:
+        named = draw(st.lists(st.sampled_from(keys), unique=True, max_size=3))
+    agg: FuncNames = {key: draw(st.sampled_from(["mean", "min", "max", "sum", "last"])) for key in named}
+    return agg or None, default
+
+
+def assert_same_as_pl15(pl15_merge: Pl15Merge, data: st.DataObject) -> None:
+    """impl.merge_dicts on drawn inputs and functions gives what 1.5.10's merge_dicts gives (keys in any order)."""
+    dicts = data.draw(inputs)
+    assume(not has_all_none_key(dicts))
+    agg_key_funcs, default_func = data.draw(function_names(dicts))
+    theirs = pl15_merge(dicts, agg_key_funcs, default_func)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = outcome(lambda: merge_dicts(dicts, funcs_of(agg_key_funcs), FUNCS[default_func]))
+    if theirs[0] == "error":
+        assert isinstance(ours, tuple), f"1.5.10 raised {theirs[1]}: {theirs[2]}; impl returned {ours!r}"
+        assert (ours[0].__name__, ours[1]) == theirs[1:]
+    else:
+        assert not isinstance(ours, tuple), f"impl raised {ours}; 1.5.10 returned {theirs[1]!r}"
+        assert_identical_in_any_order(ours, theirs[1])
+
+
+class TestAgainstPytorchLightning15:
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def test_the_same_results_as_pytorch_lightning_1_5_10(self, pl15_merge: Pl15Merge, data: st.DataObject) -> None:
+        """impl.merge_dicts gives 1.5.10's merge_dicts result bit for bit (keys in any order), or its error."""
+        assert_same_as_pl15(pl15_merge, data)
+
+    @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # (the failing input is large)
+    def test_a_sequential_fast_path_is_caught(self, pl15_merge: Pl15Merge, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The comparison with 1.5.10 finds a fast path that sums left to right (it is not vacuous)."""
+        monkeypatch.setattr(impl._merge, "_row_sums", _sequential_rows)
+
+        @SEARCH
+        @given(st.data())
+        def same(data: st.DataObject) -> None:
+            assert_same_as_pl15(pl15_merge, data)
+
+        with pytest.raises(AssertionError, match="!="):
+            same()
