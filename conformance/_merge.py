@@ -90,15 +90,59 @@ def seed_example(subject: MergeSubject, _: None) -> None:
     expect(got_a is not None and round(float(got_a), 10) == 1.3, f"'a' must be mean(1.7, 1.1, 1.1) = 1.3, got {got_a!r}")
     rest = {k: v for k, v in got.items() if k != "a"}
     want.pop("a")
-    expect(_same(rest, want), f"expected {want} besides 'a', got {rest}")
+    # Of the same types too: the seed prints 'c': 1, not 'c': 1.0 (min([1]) is the int 1).
+    expect(_same_typed(rest, want), f"expected {want} besides 'a' (ints and floats as shown), got {rest}")
 
 
-@register("merge.result_keys", level="core", strategy=lambda s: _flat_lists)
-def result_keys(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+def _same_typed(got: Any, want: Any) -> bool:
+    """``want`` (a dict of dicts and values) with values of the same types, NaN equal to NaN."""
+    x, y = _as_dict(got), _as_dict(want)
+    if x is not None and y is not None:
+        return set(x) == set(y) and all(_same_typed(x[k], y[k]) for k in y)
+    return type(got) is type(want) and _same(got, want)
+
+
+def _key_tree(dicts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The keys the merge of ``dicts`` must have: each to None, or to its own tree when its values are dicts."""
+    return {
+        key: _key_tree(values) if all(_is_dict(v) for v in values) else None
+        for key, values in _non_none_columns(dicts).items()
+    }
+
+
+def _missing_or_extra(got: Any, tree: dict[str, Any], where: str = "result") -> str | None:
+    node = _as_dict(got)
+    if node is None:
+        return f"{where} must be a dict, got {got!r}"
+    if set(node) != set(tree):
+        return f"{where}: expected keys {sorted(tree)}, got {sorted(node)}"
+    for key, subtree in tree.items():
+        if subtree is not None:
+            problem = _missing_or_extra(node[key], subtree, f"{where} -> {key!r}")
+            if problem:
+                return problem
+    return None
+
+
+# Results that a merge might wrongly take for "nothing": 0.0 (falsy) and NaN (not equal to itself).
+_results = st.sampled_from((0.0, math.nan))
+
+
+@register(
+    "merge.result_keys",
+    level="core",
+    strategy=lambda s: st.tuples(st.one_of(_flat_lists, st.lists(cst.nested_metric_dicts(), min_size=1, max_size=3)), _results),
+)
+def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float]) -> None:
     """The keys of the result must be exactly the keys that have at least one non-None value in some input."""
-    got = subject.merge(dicts, None, _zero)
-    want = set(_non_none_columns(dicts))
-    expect(set(got) == want, f"expected keys {sorted(want)}, got {sorted(got)}")
+    dicts, result = case
+
+    def constant(values: Sequence[float]) -> float:
+        return result
+
+    got = subject.merge(dicts, None, constant)
+    problem = _missing_or_extra(got, _key_tree(dicts))
+    expect(problem is None, f"{problem} (every function returning {result!r})")
 
 
 @st.composite

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -214,6 +215,30 @@ def nested_keys_sorted(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = 
     return sort_nested(merge_dicts(dicts, agg_key_funcs, default_func), True)
 
 
+def drops_nan_results(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Leaves out a key whose aggregate is NaN (mean of inf and -inf, a function's NaN)."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    return {k: v for k, v in merged.items() if not (isinstance(v, float) and math.isnan(v))}
+
+
+def drops_empty_nested(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Leaves out a nested key whose merge is empty ({'d': {}} merged with {'d': {}} loses 'd')."""
+
+    def prune(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: prune(v) if isinstance(v, dict) else v for k, v in d.items() if v != {}}
+
+    return prune(merge_dicts(dicts, agg_key_funcs, default_func))
+
+
+def floats_results(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """Makes every aggregate a float (min([1]) gives 1.0, not the function's result 1)."""
+
+    def floating(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: floating(v) if isinstance(v, dict) else float(v) for k, v in d.items()}
+
+    return floating(merge_dicts(dicts, agg_key_funcs, default_func))
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -245,4 +270,7 @@ BROKEN = [
     Broken("merge.all_none_key_skipped", _subject(all_none_key_kept_as_none), "an all-None key is kept as None"),
     Broken("merge.mismatched_nesting", _subject(mismatch_names_the_leaf), "the TypeError names the leaf key only"),
     Broken("merge.first_seen_order", _subject(nested_keys_sorted), "nested keys sorted"),
+    Broken("merge.result_keys", _subject(drops_nan_results), "a key whose aggregate is NaN is dropped"),
+    Broken("merge.result_keys", _subject(drops_empty_nested), "a nested key whose merge is {} is dropped"),
+    Broken("merge.seed_example", _subject(floats_results), "aggregates made floats"),
 ]
