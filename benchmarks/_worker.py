@@ -113,6 +113,22 @@ def agg_run(steps: int, calls: int, n_keys: int) -> Callable[[], None]:
     return run
 
 
+def agg_checks(steps: int, n_keys: int) -> Callable[[], None]:
+    """impl only: what agg_and_log_metrics does to its arguments at each call of ``agg_run(steps, 1,
+    n_keys)`` (check and copy the metrics, check the step), without the aggregation."""
+    from impl._validate import accept_metrics, check_step, is_plain_metrics
+
+    stepped: list[tuple[dict[str, float], int | None]] = list(zip(metric_dicts(steps, n_keys, seed=1), range(steps)))
+
+    def run() -> None:  # (the same statements as LightningLoggerBase.agg_and_log_metrics)
+        for metrics, step in stepped:
+            _ = metrics.copy() if is_plain_metrics(metrics) else accept_metrics(metrics)
+            if step is not None and type(step) is not int:
+                check_step(step)
+
+    return run
+
+
 def collection_calls() -> tuple[Callable[[], None], Callable[[], None]]:
     """LoggerCollection.log_metrics over four members, and the same four calls made directly."""
     members = [RowLogger() for _ in range(4)]
@@ -153,6 +169,8 @@ def build_cases() -> dict[str, Callable[[], Any]]:
         cases[f"merge_dicts200_keys{n_keys}"] = functools.partial(merge_dicts, dicts)
     for calls in (1, 4, 16):  # aggregation as the number of calls per step grows
         cases[f"agg_calls{calls}"] = agg_run(500, calls, 20)
+    if SIDE == "impl":
+        cases["agg_checks1"] = agg_checks(500, 20)
     return cases
 
 

@@ -12,8 +12,12 @@ prints every result as a ratio measured in this run, with the goal and PASS/MISS
 - The conformance rows time ``conformance.certify`` on impl's subjects at the default profile,
   then at 25, 50 and 100 examples per property.
 
+- Ratios are medians of the per-round ratios (A and B of one round run within about 0.1 s of each
+  other, so changes in the machine's load between rounds cancel out); the ``rounds`` column is their
+  range over the rounds, a measure of the noise.
+
 Options: ``--repeats N`` (default 7), ``--no-conformance``, ``--markdown`` (also print the tables
-as Markdown, as in docs/benchmarks.md).
+as Markdown, as in docs/benchmarks.md, and a short summary table for the README).
 """
 
 from __future__ import annotations
@@ -91,7 +95,35 @@ class Worker:
         self.process.wait(timeout=60)
 
 
-def interleaved(a: tuple[Worker, str], b: tuple[Worker, str], repeats: int) -> tuple[float, float]:
+@dataclass
+class Pair:
+    """Two timings taken in the same rounds: medians of seconds per call, and each round's B / A.
+
+    The ratios reported are medians of the per-round ratios: A and B of one round run within about
+    0.1 s of each other, so a change in the machine's load between rounds cancels out.
+    """
+
+    a: float
+    b: float
+    ratios: list[float]
+
+    @property
+    def b_over_a(self) -> float:
+        return statistics.median(self.ratios)
+
+    @property
+    def a_over_b(self) -> float:
+        return statistics.median(1 / r for r in self.ratios)
+
+    def spread(self, invert: bool = False, percent: bool = False) -> str:
+        """The range of the per-round ratios (B / A, or A / B when ``invert``), for noise."""
+        values = [1 / r for r in self.ratios] if invert else self.ratios
+        if percent:
+            return f"{min(values):.0%}-{max(values):.0%}"
+        return f"{min(values):.2f}-{max(values):.2f}"
+
+
+def interleaved(a: tuple[Worker, str], b: tuple[Worker, str], repeats: int) -> Pair:
     """Medians of seconds per call of A and B, timed in alternating rounds (ABBAAB...)."""
     a_times: list[float] = []
     b_times: list[float] = []
@@ -103,7 +135,8 @@ def interleaved(a: tuple[Worker, str], b: tuple[Worker, str], repeats: int) -> t
             order.reverse()
         for (worker, case), times in order:
             times.append(worker.time(case))
-    return statistics.median(a_times), statistics.median(b_times)
+    ratios = [tb / ta for ta, tb in zip(a_times, b_times, strict=True)]
+    return Pair(statistics.median(a_times), statistics.median(b_times), ratios)
 
 
 @dataclass
@@ -116,6 +149,7 @@ class Row:
     ratio: str
     goal: str
     verdict: str
+    spread: str = ""  # the range of the ratio over the rounds
 
 
 def us(seconds: float) -> str:
@@ -139,6 +173,15 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def faster(speedup: float) -> str:
+    """``speedup`` (1.5.10's time over impl's) in words: "4.40x faster", or "3.10x slower" below 1."""
+    return f"{speedup:.2f}x faster" if speedup >= 1 else f"{1 / speedup:.2f}x slower"
+
+
+def per_step(seconds: float, steps: int = 500) -> str:
+    return f"{seconds / steps * 1e6:,.2f} µs/step"
+
+
 def speed_rows(ours: Worker, theirs: Worker | None, repeats: int) -> list[Row]:
     """The rows that compare impl with pytorch_lightning 1.5.10 and with the floor."""
     rows: list[Row] = []
@@ -151,43 +194,83 @@ def speed_rows(ours: Worker, theirs: Worker | None, repeats: int) -> list[Row]:
         if theirs is None:
             rows.append(Row(title, "", "", "skipped", f">= {goal:g}x faster", "-"))
             continue
-        mine, other = interleaved((ours, case), (theirs, case), repeats)
-        speedup = other / mine
+        pair = interleaved((ours, case), (theirs, case), repeats)
+        speedup = pair.b_over_a
         rows.append(
-            Row(title, us(mine), us(other), f"{speedup:.2f}x faster", f">= {goal:g}x faster", verdict(speedup >= goal))
+            Row(
+                title,
+                us(pair.a),
+                us(pair.b),
+                faster(speedup),
+                f">= {goal:g}x faster",
+                verdict(speedup >= goal),
+                pair.spread(),
+            )
         )
-    mine, bound = interleaved((ours, "merge_wide"), (ours, "merge_wide_floor"), repeats)
+    # The commonest training loop: one call per step, so every call logs the previous step's dict.
+    title = "agg_and_log_metrics, 1 call per step (500 steps x 20 keys)"
+    if theirs is None:
+        rows.append(Row(title, "", "", "skipped", "(reported)", "-"))
+    else:
+        pair = interleaved((ours, "agg_calls1"), (theirs, "agg_calls1"), repeats)
+        rows.append(
+            Row(
+                title,
+                per_step(pair.a),
+                per_step(pair.b),
+                faster(pair.b_over_a),
+                "(reported)",
+                "-",
+                pair.spread(invert=pair.b_over_a < 1),
+            )
+        )
+        checks = interleaved((ours, "agg_calls1"), (ours, "agg_checks1"), repeats)
+        rows.append(
+            Row(
+                "  of which: checking and copying the metrics (impl only)",
+                per_step(checks.b),
+                f"of {per_step(checks.a)}",
+                f"{checks.b_over_a:.0%}",
+                "(reported)",
+                "-",
+                checks.spread(percent=True),
+            )
+        )
+    pair = interleaved((ours, "merge_wide"), (ours, "merge_wide_floor"), repeats)
     rows.append(
         Row(
             "merge_dicts, wide, vs the floor (read every value once)",
-            us(mine),
-            us(bound) + " (floor)",
-            f"{mine / bound:.2f}x the floor",
+            us(pair.a),
+            us(pair.b) + " (floor)",
+            f"{pair.a_over_b:.2f}x the floor",
             "<= 3x the floor",
-            verdict(mine / bound <= 3.0),
+            verdict(pair.a_over_b <= 3.0),
+            pair.spread(invert=True),
         )
     )
-    through, direct = interleaved((ours, "collection"), (ours, "collection_direct"), repeats)
+    pair = interleaved((ours, "collection"), (ours, "collection_direct"), repeats)
     rows.append(
         Row(
             "LoggerCollection.log_metrics, 4 members, vs direct calls",
-            us(through),
-            us(direct) + " (direct)",
-            f"{through / direct:.2f}x direct",
+            us(pair.a),
+            us(pair.b) + " (direct)",
+            f"{pair.a_over_b:.2f}x direct",
             "<= 1.25x direct",
-            verdict(through / direct <= 1.25),
+            verdict(pair.a_over_b <= 1.25),
+            pair.spread(invert=True),
         )
     )
     if theirs is not None:
-        through, direct = interleaved((theirs, "collection"), (theirs, "collection_direct"), repeats)
+        pair = interleaved((theirs, "collection"), (theirs, "collection_direct"), repeats)
         rows.append(
             Row(
                 "  the same for 1.5.10 (no error isolation)",
-                us(through),
-                us(direct) + " (direct)",
-                f"{through / direct:.2f}x direct",
+                us(pair.a),
+                us(pair.b) + " (direct)",
+                f"{pair.a_over_b:.2f}x direct",
                 "(reference)",
                 "-",
+                pair.spread(invert=True),
             )
         )
     return rows
@@ -267,14 +350,14 @@ except ImportError:
         RankSubject(impl.rank_zero_experiment, impl.rank_zero_only, "impl:rank_zero_experiment"),
     ]
 max_examples = None if sys.argv[1] == "default" else int(sys.argv[1])
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 report = certify(*subjects, max_examples=max_examples)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
 results = [
     {"subject": s.target, "id": r.id, "status": r.status, "examples": r.examples, "seconds": r.seconds}
     for s in report.subjects for r in s.results
 ]
-print(json.dumps({"seconds": seconds, "certified": report.certified, "profile": report.profile,
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "certified": report.certified, "profile": report.profile,
                   "max_examples": report.max_examples, "results": results}))
 """
 
@@ -327,6 +410,7 @@ def conformance_section(out: IO[str], markdown: bool) -> list[Row]:
     ]
     per_property = [
         (
+            r["subject"],
             r["id"],
             r["status"],
             str(r["examples"]),
@@ -337,8 +421,23 @@ def conformance_section(out: IO[str], markdown: bool) -> list[Row]:
     ]
     print_table(
         "Conformance: examples per second per property (default profile, slowest first)",
-        ("property", "status", "examples", "seconds", "examples/s"),
+        ("subject", "property", "status", "examples", "seconds", "examples/s"),
         per_property,
+        out,
+        markdown,
+    )
+    by_subject: dict[str, list[float]] = {}
+    for r in default["results"]:
+        totals = by_subject.setdefault(r["subject"], [0.0, 0.0])
+        totals[0] += r["seconds"]
+        totals[1] += r["examples"]
+    print_table(
+        "Conformance: seconds per subject (default profile)",
+        ("subject", "seconds", "examples", "examples/s"),
+        [
+            (subject, f"{sec:.1f} s", f"{n:.0f}", f"{n / sec:,.0f}" if sec else "-")
+            for subject, (sec, n) in sorted(by_subject.items(), key=lambda item: -item[1][0])
+        ],
         out,
         markdown,
     )
@@ -358,33 +457,34 @@ def conformance_section(out: IO[str], markdown: bool) -> list[Row]:
     runs = {n: certify_run(str(n)) for n in sizes}
     if any("error" in run for run in runs.values()):
         return rows
-    seconds = [runs[n]["seconds"] for n in sizes]
     examples = [sum(r["examples"] for r in runs[n]["results"]) for n in sizes]
-    slope = (seconds[2] - seconds[0]) / (examples[2] - examples[0]) if examples[2] != examples[0] else float("nan")
-    fixed = seconds[0] - slope * examples[0]
-    predicted = fixed + slope * examples[1]
-    linear = abs(predicted - seconds[1]) <= 0.15 * seconds[1]
-    for n, s, e in zip(sizes, seconds, examples, strict=True):
+    for n, e in zip(sizes, examples, strict=True):
+        run = runs[n]
         rows.append(
             Row(
                 f"certify impl, --max-examples {n}",
-                f"{s:.1f} s",
+                f"{run['seconds']:.1f} s ({run['cpu_seconds']:.1f} s CPU)",
                 f"{e} examples run",
-                f"{e / s:,.0f} examples/s",
+                f"{e / run['seconds']:,.0f} examples/s",
                 "linear in N",
                 "-",
             )
         )
-    rows.append(
-        Row(
-            "  linearity: straight line through 25 and 100, at 50",
-            f"{predicted:.1f} s predicted",
-            f"{seconds[1]:.1f} s measured",
-            f"{slope * 1e3:.2f} ms/example + {fixed:.1f} s",
-            "within 15%",
-            verdict(linear),
+    for clock, key in (("wall clock", "seconds"), ("CPU time", "cpu_seconds")):
+        seconds = [runs[n][key] for n in sizes]
+        slope = (seconds[2] - seconds[0]) / (examples[2] - examples[0]) if examples[2] != examples[0] else float("nan")
+        fixed = seconds[0] - slope * examples[0]
+        predicted = fixed + slope * examples[1]
+        rows.append(
+            Row(
+                f"  linearity ({clock}): the line through 25 and 100, at 50",
+                f"{predicted:.1f} s predicted",
+                f"{seconds[1]:.1f} s measured",
+                f"{slope * 1e3:.2f} ms/example + {fixed:.1f} s",
+                "within 15%",
+                verdict(abs(predicted - seconds[1]) <= 0.15 * seconds[1]),
+            )
         )
-    )
     return rows
 
 
@@ -412,18 +512,18 @@ def scaling_section(ours: Worker, theirs: Worker | None, repeats: int, out: IO[s
     for title, cases, unit in groups:
         for case, size, units in cases:
             if theirs is not None:
-                mine, other = interleaved((ours, case), (theirs, case), repeats)
-                other_text, ratio = us(other), f"{other / mine:.2f}x"
+                pair = interleaved((ours, case), (theirs, case), repeats)
+                mine, other_text, ratio, spread = pair.a, us(pair.b), f"{pair.b_over_a:.2f}x", pair.spread()
             else:
                 mine = statistics.median(ours.time(case) for _ in range(repeats))
-                other_text, ratio = "skipped", "-"
+                other_text, ratio, spread = "skipped", "-", "-"
             per = mine / units
             per_text = f"{per * 1e9:,.1f} ns per {unit}" if per < 1e-6 else f"{per * 1e6:,.2f} µs per {unit}"
-            rows.append((title, str(size), us(mine), per_text, other_text, ratio))
+            rows.append((title, str(size), us(mine), per_text, other_text, ratio, spread))
             title = ""
     print_table(
         "Scaling (impl, with 1.5.10 alongside; three sizes each)",
-        ("workload", "size", "impl", "impl per unit", "1.5.10", "1.5.10 / impl"),
+        ("workload", "size", "impl", "impl per unit", "1.5.10", "1.5.10 / impl", "rounds"),
         rows,
         out,
         markdown,
@@ -443,7 +543,7 @@ def machine() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python benchmarks/run.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python benchmarks/run.py", description=(__doc__ or "").splitlines()[0])
     parser.add_argument(
         "--repeats", type=int, default=7, help="rounds per measurement; medians are reported (default 7)"
     )
@@ -465,21 +565,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         tried = os.environ.get("LOGGERSPEC_PL15_PYTHON") or " or ".join(str(p) for p in DEFAULT_PL15)
         print(f"skipped: pytorch_lightning 1.5.10 not found at {tried} (set LOGGERSPEC_PL15_PYTHON)", file=out)
-    print(f"medians of {args.repeats} interleaved rounds of about 50 ms each", file=out)
+    print(
+        f"medians of {args.repeats} interleaved rounds of about 50 ms each; 'rounds' is the range of the ratio"
+        " over those rounds",
+        file=out,
+    )
 
     try:
         rows = speed_rows(ours, theirs, args.repeats)
         rows += import_rows(args.repeats)
-        header = ("benchmark", "impl", "compared with", "ratio", "goal", "result")
-        print_table(
-            "Results", header, [(r.name, r.ours, r.other, r.ratio, r.goal, r.verdict) for r in rows], out, args.markdown
-        )
+        header = ("benchmark", "impl", "compared with", "ratio", "rounds", "goal", "result")
+        table = [(r.name, r.ours, r.other, r.ratio, r.spread or "-", r.goal, r.verdict) for r in rows]
+        print_table("Results", header, table, out, args.markdown)
         scaling_section(ours, theirs, args.repeats, out, args.markdown)
     finally:
         ours.close()
         if theirs is not None:
             theirs.close()
 
+    conformance_rows: list[Row] = []
     if not args.no_conformance:
         conformance_rows = conformance_section(out, args.markdown)
         if conformance_rows:
@@ -490,6 +594,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out,
                 args.markdown,
             )
+    if args.markdown:
+        # The short table for the README: every goal's row, and the time to certify impl.
+        summary = [r for r in rows + conformance_rows[:2] if not r.name.startswith("  ")]
+        print("\nSummary (Markdown, for the README)\n", file=out)
+        print("| benchmark | impl | compared with | ratio | goal |", file=out)
+        print("|---|---|---|---|---|", file=out)
+        for r in summary:
+            print(f"| {r.name} | {r.ours} | {r.other} | {r.ratio} | {r.goal} |", file=out)
     print(f"\ntotal {time.perf_counter() - started:.0f} s", file=out)
     return 0
 
