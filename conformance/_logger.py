@@ -149,9 +149,9 @@ def _signature_problems(name: str, protocol_fn: Callable[..., Any], method: Any)
 @register("logger.protocol_conformance", level="core")
 def protocol_conformance(subject: LoggerSubject, _: None) -> None:
     """The logger must be an instance of spec.Logger (of spec.CoreLogger when it has no close, as Lightning
-    2.x's loggers): every property readable, every method accepting the protocol's parameters by position
-    and by name, with the protocol's defaults; a logger may accept more than this (extra optional
-    parameters, *args, **kwargs)."""
+    2.x's loggers): every property readable, every method (agg_and_log_metrics and update_agg_funcs too,
+    when it has them) accepting the protocol's parameters by position and by name, with the protocol's
+    defaults; a logger may accept more than this (extra optional parameters, *args, **kwargs)."""
     problems: list[str] = []
     with fresh_logger(subject) as (logger, _path):
         protocol: type[Any] = spec.Logger
@@ -172,6 +172,12 @@ def protocol_conformance(subject: LoggerSubject, _: None) -> None:
                 problems.append(f"{name}: must be a method, got {method!r}")
                 continue
             problems.extend(_signature_problems(name, member, method))
+        # Lightning calls agg_and_log_metrics(metrics, step=step); 1.5's LoggerCollection calls
+        # agg_and_log_metrics(metrics, step) and update_agg_funcs(agg_key_funcs, agg_default_func).
+        for name in ("agg_and_log_metrics", "update_agg_funcs"):
+            method = getattr(logger, name, None)
+            if callable(method):
+                problems.extend(_signature_problems(name, getattr(spec.AggregatingLogger, name), method))
         if not problems and not isinstance(logger, protocol):
             problems.append(f"isinstance(logger, spec.{protocol.__name__}) is False")
     expect(not problems, f"{type(logger).__name__} does not conform to spec.Logger: " + "; ".join(problems))

@@ -789,6 +789,28 @@ class UpdatesKeysBeforeCheckingDefault(impl.InMemoryLogger):
         super().update_agg_funcs(None, agg_default_func)
 
 
+class AggStepKeywordOnly(impl.InMemoryLogger):
+    """agg_and_log_metrics takes step by keyword only: 1.5's LoggerCollection, which passes it by
+    position, fails."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], *, step: int | None = None) -> None:  # type: ignore[override]
+        super().agg_and_log_metrics(metrics, step)
+
+
+class UpdateParametersRenamed(impl.InMemoryLogger):
+    """update_agg_funcs names its parameters key_funcs and default_func."""
+
+    def update_agg_funcs(self, key_funcs: Any = None, default_func: Any = np.mean) -> None:
+        super().update_agg_funcs(key_funcs, default_func)
+
+
+class FlattensNestedRuns(impl.InMemoryLogger):
+    """agg_and_log_metrics flattens nested metrics ({'d': {'a': 1}} -> {'d/a': 1}) when it takes them."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, Any], step: int | None = None) -> None:
+        super().agg_and_log_metrics(impl.LightningLoggerBase._flatten_dict(metrics), step)
+
+
 def _subject(cls: type[Any]) -> LoggerSubject:
     return LoggerSubject(cls, f"tests.broken.loggers:{cls.__name__}")
 
@@ -880,6 +902,9 @@ BROKEN = [
     Broken("aggregation.empty_run_not_logged", _subject(LogsEmptyMergedRuns), "a run of several {} is logged"),
     Broken("aggregation.rejected_call_keeps_state", _subject(SaveDropsRunFirst), "a run is lost when save() fails"),
     Broken("aggregation.rejected_call_keeps_state", _subject(AggChecksTopLevelOnly), "a nested str joins the run"),
+    Broken("logger.protocol_conformance", _subject(AggStepKeywordOnly), "agg_and_log_metrics: step keyword-only"),
+    Broken("logger.protocol_conformance", _subject(UpdateParametersRenamed), "update_agg_funcs' parameters renamed"),
+    Broken("aggregation.runs_logged_once", _subject(FlattensNestedRuns), "nested metrics flattened in runs"),
     Broken("aggregation.update_agg_funcs_rejects_non_callable", _subject(StoresAnyFunction), "non-callables stored"),
     Broken(
         "aggregation.update_agg_funcs_rejects_non_callable",
