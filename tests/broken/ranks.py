@@ -287,6 +287,19 @@ class ShallowDummy(AbsorbingDummy):
         return ShallowDummy(self.__depth__ + 1)
 
 
+class PrivateNamesNoneDummy(AbsorbingDummy):
+    """Gives None for a name that starts with "_" (not a dunder): dummy._get_file_writer() raises."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            if name.startswith("__") and name.endswith("__"):
+                raise AttributeError(name)
+            return None
+        return self
+
+
 class PositionalOnlyCallDummy(AbsorbingDummy):
     """Its call takes positional arguments only: dummy(step=3) raises."""
 
@@ -380,6 +393,7 @@ BROKEN = [
     Broken("rank.result_on_rank_zero", _rank(returns_a_copy), "a copy of the experiment on rank 0"),
     Broken("rank.dummy_absorbs", _rank(_gate(ShallowDummy)), "the third chained attribute raises"),
     Broken("rank.dummy_absorbs", _rank(_gate(PositionalOnlyCallDummy)), "dummy(step=3) raises"),
+    Broken("rank.dummy_absorbs", _rank(_gate(PrivateNamesNoneDummy)), "dummy._private is None"),
     Broken("rank.dummy_copy_pickle", _rank(_gate(local_dummy)), "pickle cannot find a local class"),
     Broken("rank.dummy_iter_ends", _rank(_gate(NextAbsorbingDummy)), "next() is absorbed: iteration never ends"),
     Broken("rank.dummy_bool", _rank(_gate(BoolIsTheDummy)), "__bool__ returns the dummy"),
