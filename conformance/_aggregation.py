@@ -50,20 +50,29 @@ def _require_aggregation(subject: LoggerSubject) -> None:
 
 
 def _flush_kinds(subject: LoggerSubject) -> st.SearchStrategy[str]:
-    """The flushes the subject's loggers have (NotApplicable without aggregation)."""
+    """The flushes the subject's loggers have (NotApplicable without aggregation): ``save``,
+    ``finalize`` (status "success"), ``finalize:<status>`` for the other statuses, ``close``."""
     _require_aggregation(subject)
-    return st.sampled_from(("save", "finalize", "close") if has_close(subject) else ("save", "finalize"))
+    finalize = ["finalize", *(f"finalize:{s}" for s in STATUSES if s != "success")]
+    return st.sampled_from(["save", *finalize, *(["close"] if has_close(subject) else [])])
+
+
+def _status(kind: str) -> str | None:
+    """The status of a finalize flush, None for another flush."""
+    return (kind.partition(":")[2] or "success") if kind.startswith("finalize") else None
 
 
 def _flush(calls: CallLog, kind: str) -> None:
-    if kind == "finalize":
-        calls.run("finalize", "success")
+    status = _status(kind)
+    if status is not None:
+        calls.run("finalize", status)
     else:
         calls.run(kind)
 
 
 def _flush_text(kind: str) -> str:
-    return "finalize('success')" if kind == "finalize" else f"{kind}()"
+    status = _status(kind)
+    return f"finalize({status!r})" if status is not None else f"{kind}()"
 
 
 def _name(fn: Any) -> str:
@@ -758,9 +767,9 @@ def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
 
         logger.log_metrics = fail_once
         if isinstance(case.trigger, str):
-            text = _flush_text(case.trigger)
+            text, status = _flush_text(case.trigger), _status(case.trigger)
             trigger: Callable[[], Any] = (
-                (lambda: logger.finalize("success")) if case.trigger == "finalize" else getattr(logger, case.trigger)
+                (lambda: logger.finalize(status)) if status is not None else getattr(logger, case.trigger)
             )
             taken: list[_Entry] = []
         else:

@@ -643,6 +643,14 @@ class FinalizeDoesNotFlush(impl.InMemoryLogger):
         self._agg_run = []
 
 
+class FlushesOnlyOnSuccess(impl.InMemoryLogger):
+    """finalize() logs the pending run only for status "success" ("failed" and "aborted" keep it)."""
+
+    def finalize(self, status: str) -> None:
+        if status == "success":
+            super().finalize(status)
+
+
 class BoundaryOffByOne(impl.InMemoryLogger):
     """A call with a new step is added to the run it ends (an off-by-one at run boundaries)."""
 
@@ -887,6 +895,7 @@ BROKEN = [
     Broken("aggregation.runs_logged_once", _subject(StepNoneIsZero), "step None is step 0"),
     Broken("aggregation.runs_logged_once", _subject(FinalizeDoesNotFlush), "finalize() forgets the run"),
     Broken("aggregation.runs_logged_once", _subject(BoundaryOffByOne), "a new step's first call ends the old run"),
+    Broken("aggregation.runs_logged_once", _subject(FlushesOnlyOnSuccess), "finalize('failed') keeps the run"),
     Broken("aggregation.run_value", _subject(FuncsAtCallTime), "functions in force at the run's first call"),
     Broken("aggregation.run_value", _subject(RunningAggregate), "f([f([a, b]), c]) instead of f([a, b, c])"),
     Broken("aggregation.deferred_until_step_change", _subject(LogsEveryTwoCalls), "a run is logged at two calls"),
