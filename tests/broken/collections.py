@@ -279,6 +279,14 @@ class MembersSortedByName(impl.LoggerCollection):
         super().__init__(sorted(logger_iterable, key=lambda logger: str(logger.name)))
 
 
+class VersionDashJoined(impl.LoggerCollection):
+    """Joins the names with "_" but the versions with "-"."""
+
+    @property
+    def version(self) -> str:
+        return "-".join(str(logger.version) for logger in self)
+
+
 class DistinctVersions(impl.LoggerCollection):
     """Joins each distinct version once ("0_0" becomes "0")."""
 
@@ -379,6 +387,7 @@ BROKEN = [
     Broken("collection.fan_out", _subject(ForwardsNoneDefault), "an omitted default forwarded as None"),
     Broken("collection.fan_out", _subject(MembersSortedByName), "members reached sorted by name"),
     Broken("collection.properties", _subject(DistinctVersions), "repeated versions joined once"),
+    Broken("collection.properties", _subject(VersionDashJoined), "versions joined with '-'"),
     Broken("collection.properties", _subject(ExperimentTuple), "experiment is a tuple"),
     Broken("collection.indexing", _subject(IteratesOnce), "a second iteration yields nothing"),
     Broken("collection.length", _subject(LenCountsNames), "len() counts distinct names"),
