@@ -1,4 +1,4 @@
-"""One side of the benchmarks, in its own process: ``python benchmarks/_worker.py impl|pl15``.
+"""One side of the benchmarks, in its own process: ``python benchmarks/_worker.py impl|pl15 [cpu|wall]``.
 
 ``impl`` times loggerspec's reference implementation (and the floor and the direct calls it is
 compared with); ``pl15`` times pytorch_lightning 1.5.10, run with the Python of its own venv. The
@@ -7,6 +7,10 @@ driver (``benchmarks/run.py``) sends one command a line and reads one JSON line 
 - ``versions``: the interpreter's and libraries' versions;
 - ``time CASE NUMBER``: run CASE NUMBER times, answer the seconds per run;
 - ``calibrate CASE``: the NUMBER that makes one round take about 50 ms.
+
+Seconds are the CPU time of the worker's thread (``time.thread_time``) unless the second argument
+is ``wall`` (``time.perf_counter``): on a shared machine, the time the worker spends descheduled
+while other processes run is not the code's cost.
 
 Both sides run the same workloads, built here from the same seed, so the only difference is the
 code under test. This file needs only the standard library and numpy.
@@ -28,6 +32,7 @@ from typing import Any
 import numpy as np
 
 SIDE = sys.argv[1] if len(sys.argv) > 1 else "impl"
+CLOCK: Callable[[], float] = time.perf_counter if sys.argv[2:3] == ["wall"] else time.thread_time
 ROUND_SECONDS = 0.05
 
 if SIDE == "pl15":
@@ -176,10 +181,10 @@ def build_cases() -> dict[str, Callable[[], Any]]:
 
 def time_case(case: Callable[[], Any], number: int) -> float:
     """Seconds per call of ``case``, over ``number`` calls."""
-    started = time.perf_counter()
+    started = CLOCK()
     for _ in range(number):
         case()
-    return (time.perf_counter() - started) / number
+    return (CLOCK() - started) / number
 
 
 def calibrate(case: Callable[[], Any]) -> int:

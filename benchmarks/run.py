@@ -8,7 +8,9 @@ prints every result as a ratio measured in this run, with the goal and PASS/MISS
   ``$LOGGERSPEC_PL15_PYTHON``, else ``/work/venvs/pl15/bin/python``, else ``.venv-pl15/bin/python``
   in the repository root. Without it, the 1.5.10 comparisons are skipped with a message.
 - A and B are interleaved: round by round, alternating which goes first; each number is the
-  median of ``--repeats`` rounds, each round about 50 ms of calls.
+  median of ``--repeats`` rounds, each round about 50 ms of calls, timed by the CPU time of the
+  worker's thread (``--wall``: the wall clock), so that time spent descheduled on a shared machine
+  does not count.
 - The conformance rows time ``conformance.certify`` on impl's subjects at the default profile,
   then at 25, 50 and 100 examples per property.
 
@@ -60,11 +62,11 @@ def pl15_python() -> Path | None:
 class Worker:
     """A benchmark worker process (one side), driven one command at a time."""
 
-    def __init__(self, python: Path | str, side: str) -> None:
+    def __init__(self, python: Path | str, side: str, clock: str = "cpu") -> None:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
         self.side = side
         self.process = subprocess.Popen(
-            [str(python), str(WORKER), side],
+            [str(python), str(WORKER), side, clock],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -547,15 +549,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeats", type=int, default=7, help="rounds per measurement; medians are reported (default 7)"
     )
+    parser.add_argument(
+        "--wall",
+        action="store_true",
+        help="time with the wall clock instead of the CPU time of each worker's thread",
+    )
     parser.add_argument("--no-conformance", action="store_true", help="skip the conformance timings")
     parser.add_argument("--markdown", action="store_true", help="also print the tables as Markdown")
     args = parser.parse_args(argv)
     out = sys.stdout
     started = time.perf_counter()
 
-    ours = Worker(sys.executable, "impl")
+    clock = "wall" if args.wall else "cpu"
+    ours = Worker(sys.executable, "impl", clock)
     pl15 = pl15_python()
-    theirs = Worker(pl15, "pl15") if pl15 is not None else None
+    theirs = Worker(pl15, "pl15", clock) if pl15 is not None else None
     print(f"machine: {machine()}", file=out)
     v = ours.ask("versions")
     print(f"impl side:   Python {v['python']}, numpy {v['numpy']} ({sys.executable})", file=out)
@@ -566,8 +574,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         tried = os.environ.get("LOGGERSPEC_PL15_PYTHON") or " or ".join(str(p) for p in DEFAULT_PL15)
         print(f"skipped: pytorch_lightning 1.5.10 not found at {tried} (set LOGGERSPEC_PL15_PYTHON)", file=out)
     print(
-        f"medians of {args.repeats} interleaved rounds of about 50 ms each; 'rounds' is the range of the ratio"
-        " over those rounds",
+        f"medians of {args.repeats} interleaved rounds of about 50 ms each, timed by "
+        + ("the wall clock" if args.wall else "the CPU time of each worker's thread")
+        + "; 'rounds' is the range of the ratio over those rounds",
         file=out,
     )
 
