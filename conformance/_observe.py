@@ -34,10 +34,35 @@ def fresh_logger(subject: LoggerSubject) -> Generator[tuple[Any, Path], None, No
         shutil.rmtree(path, ignore_errors=True)
 
 
+_NO_SUCH_METHOD = "loggerspec_probe_no_logger_has_this"
+
+
+def _has_method(logger: Any, name: str) -> bool:
+    """True when ``logger.name`` is a method the logger has: found on the instance or its class, or
+    given by a ``__getattr__`` that does not also give a name no logger has (a delegating proxy).
+
+    A ``__getattr__`` that answers every name with a no-op (Lightning 2.x's ``DummyLogger``) gives no
+    method by that route: its ``agg_and_log_metrics`` is not the 1.5 API, just absorbed.
+    """
+    try:
+        if not callable(getattr(logger, name, None)):
+            return False
+        inspect.getattr_static(logger, name)
+        return True
+    except AttributeError:
+        try:
+            return not callable(getattr(logger, _NO_SUCH_METHOD, None))
+        except Exception:
+            return True
+    except Exception:
+        return False
+
+
 def require_methods(subject: LoggerSubject, *names: str) -> None:
-    """Raise :class:`NotApplicable` unless the subject's loggers have every method in ``names``."""
+    """Raise :class:`NotApplicable` unless the subject's loggers have every method in ``names``
+    (see :func:`_has_method`: a method only a catch-all ``__getattr__`` answers does not count)."""
     with fresh_logger(subject) as (logger, _):
-        missing = [n for n in names if not callable(getattr(logger, n, None))]
+        missing = [n for n in names if not _has_method(logger, n)]
     if missing:
         raise NotApplicable(f"{type(logger).__name__} has no {', '.join(missing)} (the 2.x API dropped it)")
 

@@ -12,9 +12,9 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pytest
@@ -23,7 +23,14 @@ import conformance
 import impl
 from conformance import Harness, LoggerSubject, ReadBack
 from conformance.__main__ import main
-from conformance._readback import _hyperparam_problems, _metric_problems, harness_for, readback_hyperparams
+from conformance._observe import _has_method
+from conformance._readback import (
+    _hyperparam_problems,
+    _metric_problems,
+    as_harness,
+    harness_for,
+    readback_hyperparams,
+)
 from conformance.harnesses import CSV, JSONL, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
 from tests.broken.readback import BROKEN
 
@@ -50,6 +57,10 @@ def _never_read(logger: Any, directory: Path) -> ReadBack:
     raise AssertionError("not read in these tests")
 
 
+def _jsonl_logger(directory: Path) -> impl.JsonlLogger:
+    return impl.JsonlLogger(directory)
+
+
 # --- the value types ------------------------------------------------------------------------
 
 
@@ -71,13 +82,13 @@ class TestHarness:
 
     def test_a_callable_becomes_a_harness_with_the_defaults(self) -> None:
         """as_harness wraps a read function in a records-layout Harness named as given."""
-        harness = conformance._readback.as_harness(_never_read, "mod:read")
+        harness = as_harness(_never_read, "mod:read")
         assert (harness.read, harness.name, harness.layout, harness.ordered) == (_never_read, "mod:read", "records", True)
 
     def test_something_else_is_not_a_harness(self) -> None:
         """as_harness refuses an object that is neither a Harness nor callable, naming harness."""
         with pytest.raises(TypeError, match="harness must be"):
-            conformance._readback.as_harness(42)
+            as_harness(42)
 
     def test_read_back_checks_its_field_types(self) -> None:
         """ReadBack takes a tuple of records and a dict of hyperparameters, and refuses a list."""
@@ -230,7 +241,7 @@ class TestWaysIn:
         """LoggerSuite.harness (a plain function here, not bound as a method) becomes the subject's harness."""
 
         class TestMine(conformance.LoggerSuite):
-            factory = impl.JsonlLogger  # type: ignore[assignment]  # mypy binds a Callable ClassVar like a method
+            factory = _jsonl_logger
             harness = _never_read
 
         subject = TestMine().subject()
@@ -287,9 +298,11 @@ def _lightning15() -> Any:
     return loggers
 
 
-def _no_empty_list(params: Any) -> bool:
-    values = vars(params) if not isinstance(params, dict) else params
-    return all(v != [] and (not isinstance(v, dict) or _no_empty_list(v)) for v in values.values())
+def _no_empty_list(params: object) -> bool:
+    """No value of ``params`` (a dict or a Namespace), nor of a dict in it, is an empty list."""
+    mapping = cast("Mapping[str, object]", params) if isinstance(params, Mapping) else vars(params)
+    values: list[object] = list(mapping.values())
+    return all(v != [] and (not isinstance(v, dict) or _no_empty_list(cast("dict[str, object]", v))) for v in values)
 
 
 WITHOUT_EMPTY_LISTS = readback_hyperparams().filter(_no_empty_list)
@@ -399,3 +412,55 @@ class TestLightning15:
         factory = getattr(_lightning15(), which)
         assert harness_for(LoggerSubject(factory)) is (CSV if which == "CSVLogger" else TENSORBOARD)
         assert _verdict(LoggerSubject(factory, which)).status == "passed"
+
+
+# --- aggregation applies only to loggers that have it (the matrix's DummyLogger column) --------
+
+
+class _CatchAll:
+    """Like Lightning 2.x's DummyLogger: the 2.x methods, and a __getattr__ that answers every name with a no-op."""
+
+    name = "catch-all"
+    version = 0
+    save_dir = None
+    experiment = None
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        pass
+
+    def log_hyperparams(self, params: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        def method(*args: Any, **kwargs: Any) -> None:
+            return None
+
+        return method
+
+
+class _Proxy:
+    """A logger that delegates to another through __getattr__ (which answers only the names it has)."""
+
+    def __init__(self, directory: Path) -> None:
+        self._inner = impl.InMemoryLogger(directory)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class TestAggregationApplies:
+    def test_a_catch_all_getattr_does_not_make_the_1_5_api(self) -> None:
+        """A logger whose __getattr__ answers every name gets "not applicable" for aggregation, not a failure."""
+        subject = LoggerSubject(lambda d: _CatchAll(), "catch-all")
+        report = conformance.certify(subject, only=["aggregation.runs_logged_once"], profile="ci", max_examples=5)
+        (result,) = report.subjects[0].results
+        assert result.status == "not_applicable", result
+
+    @pytest.mark.parametrize(
+        ("logger", "has"),
+        [(_CatchAll(), False), (_Proxy(Path(".")), True), (impl.InMemoryLogger(), True)],
+        ids=["catch-all", "delegating proxy", "defined on the class"],
+    )
+    def test_which_loggers_have_agg_and_log_metrics(self, logger: Any, has: bool) -> None:
+        """A method counts when the class defines it or a selective __getattr__ gives it; a catch-all's does not."""
+        assert _has_method(logger, "agg_and_log_metrics") is has

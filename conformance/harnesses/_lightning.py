@@ -281,8 +281,9 @@ def mlflow_sqlite(directory: Path) -> Any:
 
     The store is a copy of an empty one MLflow created once per process, which saves its schema
     migrations (seconds) per logger. It is copied on rank 0 only (Lightning's ``rank_zero_only.rank``):
-    there MLflow would create it at the first use anyway, and elsewhere nothing may appear, so a
-    logger that touched the store off rank 0 would still show as a new file.
+    off rank 0 nothing may appear under ``directory``, so a logger that creates or touches the store
+    there still shows as a new file. (Lightning 2.x's does: its constructor opens the store on every
+    rank; see docs/conformance-matrix.md.)
     """
     mlflow_logger = _backend("lightning.pytorch.loggers").MLFlowLogger
     rank_zero_only = _backend("lightning.pytorch.utilities.rank_zero").rank_zero_only

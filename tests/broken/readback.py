@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from argparse import Namespace
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -52,11 +52,11 @@ class StepZeroBecomesNone(impl.JsonlLogger):
         super().log_metrics(metrics, step or None)
 
 
-def _float32(value: Any) -> Any:
+def _float32(value: object) -> Any:
     if isinstance(value, Mapping):
-        return {k: _float32(v) for k, v in value.items()}
+        return {k: _float32(v) for k, v in cast("Mapping[str, object]", value).items()}
     with np.errstate(over="ignore"):  # beyond float32's range: inf, as a float32 store would have it
-        return float(np.float32(value))
+        return float(np.float32(cast("float", value)))
 
 
 class StoresFloat32(impl.JsonlLogger):

@@ -1,0 +1,502 @@
+"""Regenerate docs/conformance-matrix.md: Lightning 2.x, pytorch_lightning 1.5.10 and impl, property by property.
+
+Run from the repository root with the dev Python::
+
+    python docs/matrix.py [--jobs N] [--profile ci] [--max-examples N]
+
+Each subject is certified by ``python -m conformance ... --level strict --report-json`` in the
+Python that has its package: ``$LOGGERSPEC_LIGHTNING_PYTHON`` (Lightning 2.x, default
+/tmp/l2/bin/python), ``$LOGGERSPEC_PL15_PYTHON`` (pytorch_lightning 1.5.10, default
+/tmp/pl15/bin/python), and this Python for impl. A subject's core verdict is read from the same
+run: the core properties are the same checks with the same (derandomized) examples at either level.
+
+Every failure must have an entry in ``CAUSES`` (a bug in that library, with its minimal example, or a
+documented deliberate difference); a failure without one, or an entry whose failure did not happen,
+makes the script exit 1 after writing the page, so the page never carries an unexplained failure.
+
+This module is also what the subprocesses import (``matrix:...``, run with this directory as the
+current one) for the three subjects that need a small adapter; importing it does nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+HERE = Path(__file__).resolve().parent
+PAGE = HERE / "conformance-matrix.md"
+RANK_2X = "lightning.pytorch.utilities.rank_zero:rank_zero_only"
+RANK_15 = "pytorch_lightning.utilities:rank_zero_only"
+
+
+# --- adapters the subprocesses load as matrix:NAME -------------------------------------------
+
+
+def _module(name: str) -> Any:
+    # By name: the engines' packages are not installed in the dev venv, where this file is type-checked.
+    return importlib.import_module(name)
+
+
+def dummy_logger_2x(directory: Path) -> Any:
+    """Lightning 2.x's ``DummyLogger`` as a logger subject (its constructor takes no directory)."""
+    return _module("lightning.pytorch.loggers.logger").DummyLogger()
+
+
+def dummy_experiment_gate_15(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A rank gate that returns pytorch_lightning 1.5.10's ``DummyExperiment`` on a rank other than 0
+    and ``fn(self)`` unchanged on rank 0, reading 1.5.10's ``rank_zero_only.rank``: the rank
+    properties then certify the ``DummyExperiment`` itself (1.5.10's own gate is a subject of its own)."""
+    dummy_experiment = _module("pytorch_lightning.loggers.base").DummyExperiment
+    rank_zero_only = _module("pytorch_lightning.utilities").rank_zero_only
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        if rank_zero_only.rank != 0:
+            return dummy_experiment()
+        return fn(self)
+
+    return experiment
+
+
+# --- the subjects ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Subject:
+    """One column of the matrix: what it is, which Python certifies it, and the CLI words that name it."""
+
+    key: str
+    label: str
+    engine: str  # "lightning", "pl15" or "dev"
+    words: tuple[str, ...]
+    alone: tuple[str, ...] = ()  # properties certified in a process of their own, in parallel (slow ones)
+
+
+SUBJECTS = (
+    Subject(
+        "csv-2",
+        "Lightning 2.x `CSVLogger`",
+        "lightning",
+        ("logger", "lightning.pytorch.loggers:CSVLogger", "--rank-object", RANK_2X),
+    ),
+    Subject(
+        "tb-2",
+        "Lightning 2.x `TensorBoardLogger`",
+        "lightning",
+        ("logger", "lightning.pytorch.loggers:TensorBoardLogger", "--rank-object", RANK_2X),
+    ),
+    Subject(
+        "mlflow-2",
+        "Lightning 2.x `MLFlowLogger` (sqlite store, `conformance.harnesses:mlflow_sqlite`)",
+        "lightning",
+        ("logger", "conformance.harnesses:mlflow_sqlite", "--rank-object", RANK_2X),
+        # Each rank-1 logger makes and migrates a store of its own (the bug this property finds): seconds
+        # per example, and Hypothesis shrinks for up to 5 minutes. Started first, beside the rest.
+        alone=("logger.nothing_written_off_rank_zero",),
+    ),
+    Subject(
+        "dummy-2",
+        "Lightning 2.x `DummyLogger` (`matrix:dummy_logger_2x`)",
+        "lightning",
+        ("logger", "matrix:dummy_logger_2x", "--rank-object", RANK_2X),
+    ),
+    Subject(
+        "jsonl",
+        "loggerspec `impl.JsonlLogger`",
+        "dev",
+        ("logger", "impl:JsonlLogger", "--rank-object", "impl:rank_zero_only"),
+    ),
+    Subject(
+        "csv-1.5",
+        "pytorch_lightning 1.5.10 `CSVLogger`",
+        "pl15",
+        ("logger", "pytorch_lightning.loggers:CSVLogger", "--rank-object", RANK_15),
+    ),
+    Subject(
+        "tb-1.5",
+        "pytorch_lightning 1.5.10 `TensorBoardLogger`",
+        "pl15",
+        ("logger", "pytorch_lightning.loggers:TensorBoardLogger", "--rank-object", RANK_15),
+    ),
+    Subject("merge-1.5", "pytorch_lightning 1.5.10 `merge_dicts`", "pl15", ("merge", "pytorch_lightning.loggers.base:merge_dicts")),
+    Subject("merge-2", "Lightning 2.x `merge_dicts`", "lightning", ("merge", "lightning.pytorch.loggers.logger:merge_dicts")),
+    Subject(
+        "collection-1.5",
+        "pytorch_lightning 1.5.10 `LoggerCollection`",
+        "pl15",
+        ("collection", "pytorch_lightning.loggers.base:LoggerCollection"),
+    ),
+    Subject(
+        "rank-1.5",
+        "pytorch_lightning 1.5.10 `rank_zero_experiment` (with its `rank_zero_only`)",
+        "pl15",
+        ("rank", "pytorch_lightning.loggers.base:rank_zero_experiment", "--rank-object", RANK_15),
+    ),
+    Subject(
+        "dummy-1.5",
+        "pytorch_lightning 1.5.10 `DummyExperiment` (`matrix:dummy_experiment_gate_15`)",
+        "pl15",
+        ("rank", "matrix:dummy_experiment_gate_15", "--rank-object", RANK_15),
+    ),
+    Subject(
+        "rank-2",
+        "Lightning 2.x `rank_zero_experiment` (with its `rank_zero_only`)",
+        "lightning",
+        ("rank", "lightning.pytorch.loggers.logger:rank_zero_experiment", "--rank-object", RANK_2X),
+    ),
+)
+
+# --- why each failure happens ------------------------------------------------------------------
+# (subject key, property id) -> (kind, one line). kind "bug": a bug in that library, shown with the
+# minimal falsifying example of the run; "difference": a deliberate, documented difference between
+# that library and loggerspec's contract (the README's differences table, or the 2.x API).
+
+BUG = "bug in that library"
+DIFFERENCE = "documented difference"
+UNLISTED = "deliberate difference, not yet in the README's table"
+
+_NO_CHECKS = "no input checks (README: 'no input checks'): `finalize(0)` returns instead of raising TypeError"
+_FLATTEN = (
+    "Lightning 2.x's `_flatten_dict` takes an empty list for a list of dicts (`all()` of nothing is true) "
+    "and flattens it to nothing, so `log_hyperparams({'layers': []})` stores no `layers` "
+    "(1.5.10 stores `'[]'`; a non-empty list is kept as its repr)"
+)
+_MERGE = {
+    "merge.empty_input": "`merge_dicts([])` raises TypeError (README: 'merge_dicts([]) raises TypeError')",
+    "merge.all_none_key_skipped": "a key whose values are all None raises IndexError (README: 'a key whose values are all None')",
+    "merge.mismatched_nesting": (
+        "no nesting check (README: 'a key that is a dict in one input and a number in another'): the values go "
+        "to the function as they are, so a function that takes them (the suite's returns 0.0) gives a result, "
+        "and numpy.mean an unrelated TypeError"
+    ),
+    "merge.first_seen_order": "keys come out in `set` order (README: 'output key order follows a set')",
+}
+_DUMMY = {
+    "rank.dummy_absorbs": (
+        "an attribute of `DummyExperiment` is a plain no-op method that absorbs nothing further, so "
+        "`dummy.nop.then` (like `dummy.a.b`) raises AttributeError, and `dummy()` raises TypeError "
+        "(README: 'DummyExperiment().a.b raises AttributeError')"
+    ),
+    "rank.dummy_copy_pickle": "`copy.deepcopy(DummyExperiment())` returns None (README: 'copy.deepcopy(DummyExperiment())')",
+    "rank.dummy_iter_ends": "`iter(DummyExperiment())` never ends (README: 'iter(DummyExperiment()) never ends')",
+}
+_AGGREGATION_15 = {
+    "logger.rejects_bad_input": _NO_CHECKS,
+    "aggregation.empty_run_not_logged": "a run of `{}` ended by save() is logged (README: 'an empty run ended by save()')",
+    "aggregation.rejected_call_keeps_state": (
+        "no input checks (README: 'no input checks'): `agg_and_log_metrics({}, step='0')` is accepted"
+    ),
+    "aggregation.update_agg_funcs_rejects_non_callable": (
+        "no input checks (README: 'no input checks'): `update_agg_funcs({...}, 'max')` takes a str as the "
+        "default function, which fails only when a run is merged"
+    ),
+}
+
+CAUSES: dict[tuple[str, str], tuple[str, str]] = {
+    ("csv-2", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS + "; unchanged in 2.x"),
+    ("tb-2", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS + "; unchanged in 2.x"),
+    ("tb-2", "logger.persisted_read_back"): (BUG, _FLATTEN),
+    ("mlflow-2", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS + "; unchanged in 2.x"),
+    ("mlflow-2", "logger.persisted_read_back"): (BUG, _FLATTEN),
+    ("mlflow-2", "logger.log_metrics_no_mutation"): (
+        BUG,
+        "`MLFlowLogger.log_metrics` strips characters MLflow refuses from a metric name, but not the path "
+        "shapes it refuses (names must be normalized relative paths), so `log_metrics({'/': 0.0})` raises MlflowException",
+    ),
+    ("mlflow-2", "logger.lifecycle_any_order"): (
+        BUG,
+        "`MLFlowLogger.finalize` maps 'success' and 'failed' to MLflow's run statuses but passes 'aborted' "
+        "(a status the seed and Lightning's own `Logger.finalize` docstring name) through, and MLflow "
+        "refuses it (its status for that is 'KILLED'): `finalize('aborted')` raises",
+    ),
+    ("mlflow-2", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        "`MLFlowLogger.__init__` builds an `MlflowClient` on every rank, and the client opens the tracking "
+        "store: with a sqlite URI, constructing the logger on rank 1 creates and migrates `mlflow.db` "
+        "(seconds; every rank does it, on the same file as rank 0)",
+    ),
+    ("dummy-2", "logger.rejects_bad_input"): (
+        DIFFERENCE,
+        "`DummyLogger` takes anything on purpose (its methods are no-ops, and `__getattr__` answers every "
+        "name): `finalize(0)` returns",
+    ),
+    **{("csv-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
+    **{("tb-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
+    **{("merge-1.5", pid): (DIFFERENCE, text) for pid, text in _MERGE.items()},
+    **{("merge-2", pid): (DIFFERENCE, text + "; the same code in 2.x") for pid, text in _MERGE.items()},
+    ("collection-1.5", "collection.length"): (
+        UNLISTED,
+        "`len(LoggerCollection)` raises TypeError: 1.5.10 defines no `__len__`; the seed documents none, "
+        "and loggerspec's strict level adds it (see conformance/_collection.py)",
+    ),
+    ("collection-1.5", "collection.one_shot_iterator"): (
+        DIFFERENCE,
+        "a collection built from a generator reads it up once: later calls reach no member and name and "
+        "version become '' (README: 'a LoggerCollection built from a generator')",
+    ),
+    ("collection-1.5", "collection.error_isolation"): (
+        DIFFERENCE,
+        "a raising member stops the call from reaching the members after it (README: 'one member raising')",
+    ),
+    ("rank-1.5", "rank.result_on_rank_zero"): (
+        DIFFERENCE,
+        "on rank 0 a falsy real experiment (here 0) is replaced by a DummyExperiment (README: 'rank_zero_experiment "
+        "replaces a falsy real experiment')",
+    ),
+    **{("rank-1.5", pid): (DIFFERENCE, text) for pid, text in _DUMMY.items()},
+    **{("dummy-1.5", pid): (DIFFERENCE, text) for pid, text in _DUMMY.items()},
+    **{("rank-2", pid): (DIFFERENCE, text + "; 2.x's `_DummyExperiment` is unchanged") for pid, text in _DUMMY.items()},
+}
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def _engines() -> dict[str, str]:
+    return {
+        "dev": sys.executable,
+        "lightning": os.environ.get("LOGGERSPEC_LIGHTNING_PYTHON", "/tmp/l2/bin/python"),
+        "pl15": os.environ.get("LOGGERSPEC_PL15_PYTHON", "/tmp/pl15/bin/python"),
+    }
+
+
+def _scratch_env() -> dict[str, str]:
+    """The subprocesses' environment: temporary directories on /dev/shm when there is one (a durable
+    logger fsyncs, and an sqlite store commits, at every example: free there, tens of ms on a disk)."""
+    env = dict(os.environ)
+    if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+        env["TMPDIR"] = "/dev/shm"
+    env.setdefault("PYTHONWARNINGS", "ignore")  # 1.5.10 warns at every close(); the report is what counts
+    return env
+
+
+_VERSIONS = """
+import importlib.metadata as m, json
+found = {}
+for d in ("lightning", "pytorch-lightning", "torch", "tensorboard", "mlflow-skinny", "loggerspec", "hypothesis"):
+    try:
+        found[d] = m.version(d)
+    except m.PackageNotFoundError:
+        pass
+print(json.dumps(found))
+"""
+
+
+def _versions(python: str) -> dict[str, str]:
+    out = subprocess.run([python, "-c", _VERSIONS], capture_output=True, text=True, check=True)
+    versions: dict[str, str] = json.loads(out.stdout)
+    return versions
+
+
+@attrs.frozen
+class _Job:
+    """One ``python -m conformance`` run: a subject, all its properties or the ``only`` ones."""
+
+    subject: Subject
+    only: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.subject.key + (f" [{', '.join(self.only)}]" if 0 < len(self.only) < 3 else " [the rest]" if self.only else "")
+
+
+def _jobs(subjects: Sequence[Subject]) -> list[_Job]:
+    """The runs to make, the properties certified alone first (they are the slow ones)."""
+    from conformance import all_properties
+
+    alone = [_Job(s, (pid,)) for s in subjects for pid in s.alone]
+    rest = [
+        _Job(s, tuple(p.id for p in all_properties(s.words[0]) if p.id not in s.alone)) if s.alone else _Job(s)  # type: ignore[arg-type]
+        for s in subjects
+    ]
+    return alone + rest
+
+
+def _certify(job: _Job, python: str, options: Sequence[str], scratch: Path) -> dict[str, Any]:
+    report = scratch / f"{job.subject.key}-{len(job.only)}-{abs(hash(job.only))}.json"
+    only = [w for pid in job.only for w in ("--only", pid)]
+    command = [python, "-m", "conformance", *job.subject.words, "--level", "strict", *options, *only, "--quiet", "--report-json", str(report)]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=HERE, env=_scratch_env(), capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1) or not report.is_file():
+        raise RuntimeError(
+            f"{job.name}: {' '.join(command)} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    print(f"  {job.name:<40} {seconds:6.1f}s  {data['subjects'][0]['verdict']}", flush=True)
+    return data
+
+
+def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One subject's report from the reports of its runs, results in registration order."""
+    from conformance import all_properties
+
+    results = {r["id"]: r for part in parts for r in part["subjects"][0]["results"]}
+    order = [p.id for p in all_properties()]
+    joined = dict(parts[-1])
+    joined["subjects"] = [dict(parts[-1]["subjects"][0], results=sorted(results.values(), key=lambda r: order.index(r["id"])))]
+    return joined
+
+
+# --- the page --------------------------------------------------------------------------------
+
+_CELL = {"passed": "pass", "failed": "**FAIL**", "not_applicable": "n/a", "opted_out": "out"}
+
+
+def _verdict(results: list[dict[str, Any]], level: str) -> str:
+    chosen = [r for r in results if level == "strict" or r["level"] == "core"]
+    failed = sum(r["status"] == "failed" for r in chosen)
+    return "certified" if not failed else f"**not certified** ({failed} failed)"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(text.split()).replace("|", "\\|")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def render(reports: dict[str, dict[str, Any]], versions: dict[str, dict[str, str]], options: Sequence[str]) -> tuple[str, list[str]]:
+    """The page, and the problems with ``CAUSES`` (failures without a cause, causes without a failure)."""
+    lines = [
+        "# Conformance matrix",
+        "",
+        "<!-- Generated by `python docs/matrix.py`; do not edit by hand. -->",
+        "",
+        "Every subject below was certified with `python -m conformance ... --level strict "
+        f"{' '.join(options)}` (derandomized: the same verdict on every run) in the Python that has its package. "
+        "The core verdict counts the core properties only; they are the same checks with the same "
+        "examples at either level, so one strict run gives both. A failure's cause is a bug in that "
+        "library (with the run's minimal falsifying example), or a documented difference: a row of the "
+        "README's differences table (pytorch_lightning 1.5.10 against loggerspec; Lightning 2.x where it "
+        "kept 1.5.10's code), or a documented choice of that library.",
+        "",
+        "Versions: " + "; ".join(
+            f"{engine}: " + ", ".join(f"{k} {v}" for k, v in sorted(found.items())) for engine, found in versions.items()
+        ) + ".",
+        "",
+        "## Verdicts",
+        "",
+        "| subject | kind | core | strict |",
+        "|---|---|---|---|",
+    ]
+    for subject in SUBJECTS:
+        results = reports[subject.key]["subjects"][0]["results"]
+        lines.append(
+            f"| `{subject.key}`: {subject.label} | {subject.words[0]} | {_verdict(results, 'core')} | {_verdict(results, 'strict')} |"
+        )
+    for kind in ("logger", "merge", "collection", "rank"):
+        chosen = [s for s in SUBJECTS if s.words[0] == kind]
+        by_subject = {s.key: {r["id"]: r for r in reports[s.key]["subjects"][0]["results"]} for s in chosen}
+        ids: list[str] = []
+        for s in chosen:
+            ids.extend(i for i in by_subject[s.key] if i not in ids)
+        levels = {i: next(by_subject[s.key][i]["level"] for s in chosen if i in by_subject[s.key]) for i in ids}
+        lines += ["", f"## {kind.capitalize()} subjects", ""]
+        lines.append("| property | level | " + " | ".join(f"`{s.key}`" for s in chosen) + " |")
+        lines.append("|---|---|" + "---|" * len(chosen))
+        for i in ids:
+            cells = [_CELL[by_subject[s.key][i]["status"]] if i in by_subject[s.key] else "" for s in chosen]
+            lines.append(f"| `{i}` | {levels[i]} | " + " | ".join(cells) + " |")
+
+    lines += ["", "## Failures and their causes", ""]
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for subject in SUBJECTS:
+        for r in reports[subject.key]["subjects"][0]["results"]:
+            if r["status"] != "failed":
+                continue
+            seen.add((subject.key, r["id"]))
+            cause = CAUSES.get((subject.key, r["id"]))
+            example = f" Minimal example: `{_one_line(r['falsifying_example'], 200)}`." if r.get("falsifying_example") else ""
+            if cause is None:
+                problems.append(f"no cause written for {subject.key} / {r['id']}: {_one_line(r['message'] or '')}")
+                lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): UNEXPLAINED: {_one_line(r['message'] or '')}.{example}")
+                continue
+            kind, text = cause
+            lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): {kind}: {text}.{example}")
+    problems += [f"a cause is written for {k} / {p}, which did not fail" for k, p in CAUSES if (k, p) not in seen]
+
+    lines += ["", "## Not applicable", ""]
+    for subject in SUBJECTS:
+        results = reports[subject.key]["subjects"][0]["results"]
+        reasons: dict[str, list[str]] = {}
+        for r in results:
+            if r["status"] == "not_applicable":
+                reasons.setdefault(_one_line(r["reason"] or ""), []).append(r["id"])
+        for reason, ids in reasons.items():
+            groups = {i.partition(".")[0] for i in ids}
+            whole = [g for g in groups if [i for i in ids if i.startswith(g + ".")] == [r["id"] for r in results if r["id"].startswith(g + ".")]]
+            named = [f"every `{g}.*` property" for g in sorted(whole)] + [f"`{i}`" for i in ids if i.partition(".")[0] not in whole]
+            lines.append(f"- `{subject.key}`: {', '.join(named)}: {reason}.")
+    return "\n".join(lines) + "\n", problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--jobs", type=int, default=2, help="subjects certified at once (default 2)")
+    parser.add_argument("--profile", default="ci", help="Hypothesis profile (default ci: derandomized)")
+    parser.add_argument("--max-examples", type=int, help="examples per property (default: the profile's)")
+    parser.add_argument("--only", action="append", default=[], metavar="KEY", help="certify these subjects only (no page is written)")
+    parser.add_argument("--keep-json", type=Path, metavar="DIR", help="also save each subject's JSON report in DIR")
+    parser.add_argument("--from-json", type=Path, metavar="DIR", help="write the page from the reports --keep-json saved (no run)")
+    args = parser.parse_args(argv)
+    options = ["--profile", args.profile] + (["--max-examples", str(args.max_examples)] if args.max_examples else [])
+    engines = _engines()
+    if args.from_json is not None:
+        saved = {s.key: json.loads((args.from_json / f"{s.key}.json").read_text(encoding="utf-8")) for s in SUBJECTS}
+        versions = json.loads((args.from_json / "versions.json").read_text(encoding="utf-8"))
+        return _write(saved, versions, json.loads((args.from_json / "options.json").read_text(encoding="utf-8")))
+    chosen = [s for s in SUBJECTS if not args.only or s.key in args.only]
+    for engine in sorted({s.engine for s in chosen}):
+        if not Path(engines[engine]).exists():
+            print(f"error: no Python for {engine} at {engines[engine]} (set LOGGERSPEC_*_PYTHON)", file=sys.stderr)
+            return 2
+    started = time.perf_counter()
+    print(f"certifying {len(chosen)} subjects, {args.jobs} at a time ({' '.join(options)}):", flush=True)
+    with tempfile.TemporaryDirectory(prefix="loggerspec-matrix-") as scratch, ThreadPoolExecutor(args.jobs) as pool:
+        futures = [(job, pool.submit(_certify, job, engines[job.subject.engine], options, Path(scratch))) for job in _jobs(chosen)]
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for job, future in futures:
+            parts.setdefault(job.subject.key, []).append(future.result())
+    reports = {s.key: _joined(parts[s.key]) for s in chosen}
+    versions = {engine: _versions(engines[engine]) for engine in ("lightning", "pl15", "dev")}
+    print(f"certified in {time.perf_counter() - started:.0f}s", flush=True)
+    if args.only:
+        for key, report in reports.items():
+            for r in report["subjects"][0]["results"]:
+                if r["status"] == "failed":
+                    print(f"{key} {r['id']}: {_one_line(r['message'] or '')}\n    example: {r.get('falsifying_example')}")
+        return 0
+    if args.keep_json is not None:
+        args.keep_json.mkdir(parents=True, exist_ok=True)
+        for key, report in reports.items():
+            (args.keep_json / f"{key}.json").write_text(json.dumps(report), encoding="utf-8")
+        (args.keep_json / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
+        (args.keep_json / "options.json").write_text(json.dumps(options), encoding="utf-8")
+    return _write(reports, versions, options)
+
+
+def _write(reports: dict[str, dict[str, Any]], versions: dict[str, dict[str, str]], options: Sequence[str]) -> int:
+    page, problems = render(reports, versions, options)
+    PAGE.write_text(page, encoding="utf-8")
+    print(f"wrote {PAGE.relative_to(HERE.parent)}")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
