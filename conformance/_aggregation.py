@@ -690,7 +690,9 @@ def _rejected_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> _BadAgg
         step: Any
         names: tuple[str, ...]
         if draw(st.booleans()):
-            (metrics, names), step = draw(_BAD_METRICS), draw(_STEPS)
+            # As often as not at the pending run's step: a malformed call there must not join the run.
+            same_step = st.just(before[-1][1]) if before else _STEPS
+            (metrics, names), step = draw(_BAD_METRICS), draw(st.one_of(same_step, _STEPS))
         else:
             metrics, step, names = draw(_METRICS), draw(bad_steps), ("step",)
         return _BadAggCall(before, metrics, step, names, draw(_AGG_CALLS), draw(flushes))
