@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import attrs
 import pytest
+from hypothesis import strategies as st
 
 import conformance
 import impl
@@ -363,11 +364,13 @@ class TestLightning2:
         assert _verdict(LoggerSubject(_lightning2().CSVLogger, "CSVLogger")).status == "passed"
 
     def test_tensorboard_fails_only_by_losing_an_empty_list_hyperparameter(self) -> None:
-        """TensorBoardLogger fails by losing a hyperparameter whose value is [], and passes when none is logged."""
+        """TensorBoardLogger fails the property when a hyperparameter is [] (it is lost), and passes when none is."""
         factory = _lightning2().TensorBoardLogger
-        failed = _verdict(LoggerSubject(factory, "TensorBoardLogger"), max_examples=40)
+        params: dict[str, Any] = {"layers": [], "lr": 0.5}
+        empty = attrs.evolve(TENSORBOARD, hyperparams=st.just(params))
+        failed = _verdict(LoggerSubject(factory, "TensorBoardLogger", harness=empty), max_examples=10)
         assert failed.status == "failed"
-        assert failed.message is not None and "hyperparameter lost" in failed.message and "'[]'" in failed.message
+        assert failed.message is not None and "hyperparameter lost: 'layers'" in failed.message
         fixed = attrs.evolve(TENSORBOARD, hyperparams=WITHOUT_EMPTY_LISTS)
         assert _verdict(LoggerSubject(factory, "TensorBoardLogger", harness=fixed), max_examples=40).status == "passed"
 
@@ -389,6 +392,21 @@ class TestLightning2:
         back = (TENSORBOARD if which == "TensorBoardLogger" else MLFLOW).read(logger, tmp_path)
         assert "layers" not in back.hyperparams
         assert "lr" in back.hyperparams
+
+
+class TestPytorchLightningMirror:
+    def test_the_2x_mirror_gets_the_same_harnesses(self, tmp_path: Path) -> None:
+        """pytorch_lightning 2.x (the mirror of lightning.pytorch) has the same classes: same harnesses, same read-back."""
+        _lightning2()
+        pl = pytest.importorskip("pytorch_lightning", reason="the pytorch_lightning mirror is not installed")
+        if str(pl.__version__).startswith("1."):
+            pytest.skip(f"pytorch_lightning {pl.__version__} is not the 2.x mirror")
+        loggers: Any = pl.loggers
+        assert harness_for(LoggerSubject(loggers.CSVLogger)) is CSV
+        assert harness_for(LoggerSubject(loggers.TensorBoardLogger)) is TENSORBOARD
+        logger = loggers.CSVLogger(tmp_path)
+        _use(logger)
+        assert CSV.read(logger, tmp_path) == ReadBack(((2, {"a": 0.1, "b": 3}), (1, {"a": 0.5})), PARAMS)
 
 
 class TestLightning15:
