@@ -123,7 +123,9 @@ def agg_checks(steps: int, n_keys: int) -> Callable[[], None]:
     n_keys)`` (check and copy the metrics, check the step), without the aggregation."""
     from impl._validate import accept_metrics, check_step, is_plain_metrics
 
-    stepped: list[tuple[dict[str, float], int | None]] = list(zip(metric_dicts(steps, n_keys, seed=1), range(steps)))
+    stepped: list[tuple[dict[str, float], int | None]] = list(
+        zip(metric_dicts(steps, n_keys, seed=1), range(steps), strict=True)
+    )
 
     def run() -> None:  # (the same statements as LightningLoggerBase.agg_and_log_metrics)
         for metrics, step in stepped:

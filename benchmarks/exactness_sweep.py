@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from impl._merge import _MISSING, _means  # noqa: E402  (after the path is set)
+from impl._merge import _MISSING, _means
 
 SEEDS = (1, 2, 3)
 LENGTHS = [*range(1, 301), 511, 512, 513, 1000, 1024, 4095, 4096, 8191, 8192, 8193, 16384, 20000, 65537]

@@ -359,8 +359,8 @@ results = [
     {"subject": s.target, "id": r.id, "status": r.status, "examples": r.examples, "seconds": r.seconds}
     for s in report.subjects for r in s.results
 ]
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "certified": report.certified, "profile": report.profile,
-                  "max_examples": report.max_examples, "results": results}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "certified": report.certified,
+                  "profile": report.profile, "max_examples": report.max_examples, "results": results}))
 """
 
 

@@ -53,7 +53,7 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
     # (1.5 raises AttributeError). Every change assigns a new object: nothing here is mutated.
     _agg_key_funcs: Mapping[str, Any] = MappingProxyType({})
     _agg_default_func: spec.AggregationFunction = staticmethod(_NUMPY_MEAN)  # not bound to the instance
-    _agg_step: int | None | _NoStep = _NO_STEP
+    _agg_step: int | _NoStep | None = _NO_STEP
     _agg_run: list[dict[str, Any]] = []  # noqa: RUF012 - never mutated: a run starts as a new list
 
     def __init__(
@@ -209,5 +209,3 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
     @abc.abstractmethod
     def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
         """Record hyperparameters (a dict or an ``argparse.Namespace``)."""
-
-

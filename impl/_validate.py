@@ -52,7 +52,7 @@ def is_plain_metrics(metrics: object) -> TypeGuard[dict[str, float]]:
     """True for the common metrics: a plain ``dict`` of ``str`` to plain floats and ints.
 
     The hot paths (``agg_and_log_metrics``, ``LoggerCollection``) make this check on every call:
-    it compares types in C (``map(type, ...)``), with no Python call per item. It accepts nothing
+    it compares types in C (``map(type, ...)``), with no Python-level call per item. It accepts nothing
     that the full check (:func:`check_metrics`) rejects; what it does not accept takes the full
     check, which gives the verdict and the message.
     """

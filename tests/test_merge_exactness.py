@@ -526,7 +526,7 @@ class Pl15Merge:
     """pytorch_lightning 1.5.10's merge_dicts in a worker process."""
 
     def __init__(self, python: str) -> None:
-        self.errors: IO[bytes] = tempfile.TemporaryFile()
+        self.errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - the worker's stderr, closed in close()
         self.process = subprocess.Popen(
             [python, "-c", PL15_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors
         )
