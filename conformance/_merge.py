@@ -87,7 +87,9 @@ def seed_example(subject: MergeSubject, _: None) -> None:
     want = {"a": 1.3, "b": 2.0, "c": 1, "d": {"d1": 3, "d2": 3, "d3": 3, "d4": {"d5": 1}}, "v": 2.3}
     expect(isinstance(got, dict), f"the result must be a dict, got {type(got).__name__}")
     got_a = got.get("a")
-    expect(got_a is not None and round(float(got_a), 10) == 1.3, f"'a' must be mean(1.7, 1.1, 1.1) = 1.3, got {got_a!r}")
+    expect(
+        got_a is not None and round(float(got_a), 10) == 1.3, f"'a' must be mean(1.7, 1.1, 1.1) = 1.3, got {got_a!r}"
+    )
     rest = {k: v for k, v in got.items() if k != "a"}
     want.pop("a")
     # Of the same types too: the seed prints 'c': 1, not 'c': 1.0 (min([1]) is the int 1).
@@ -126,12 +128,13 @@ def _missing_or_extra(got: Any, tree: dict[str, Any], where: str = "result") -> 
 
 # Results that a merge might wrongly take for "nothing": 0.0 (falsy) and NaN (not equal to itself).
 _results = st.sampled_from((0.0, math.nan))
+_nested_key_lists = st.lists(cst.nested_metric_dicts(), min_size=1, max_size=3)
 
 
 @register(
     "merge.result_keys",
     level="core",
-    strategy=lambda s: st.tuples(st.one_of(_flat_lists, st.lists(cst.nested_metric_dicts(), min_size=1, max_size=3)), _results),
+    strategy=lambda s: st.tuples(st.one_of(_flat_lists, _nested_key_lists), _results),
 )
 def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float]) -> None:
     """The keys of the result must be exactly the keys that have at least one non-None value in some input."""
@@ -164,7 +167,10 @@ def dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]
     columns = _non_none_columns(dicts)
     for key in columns:
         want = funcs[key].marker if key in funcs else default.marker
-        expect(got.get(key) == want, f"key {key!r}: expected the result of {funcs.get(key, default)!r}, got {got.get(key)!r}")
+        expect(
+            got.get(key) == want,
+            f"key {key!r}: expected the result of {funcs.get(key, default)!r}, got {got.get(key)!r}",
+        )
     for key, fn in funcs.items():
         expect(len(fn.calls) == 1, f"agg_key_funcs[{key!r}] must be called once, was called {len(fn.calls)} times")
     defaulted = [k for k in columns if k not in funcs]

@@ -899,7 +899,7 @@ BROKEN = [
     Broken("aggregation.run_value", _subject(FuncsAtCallTime), "functions in force at the run's first call"),
     Broken("aggregation.run_value", _subject(RunningAggregate), "f([f([a, b]), c]) instead of f([a, b, c])"),
     Broken("aggregation.deferred_until_step_change", _subject(LogsEveryTwoCalls), "a run is logged at two calls"),
-    Broken("aggregation.second_flush_logs_nothing", _subject(CloseRelogsTheLast), "close() logs the last metrics again"),
+    Broken("aggregation.second_flush_logs_nothing", _subject(CloseRelogsTheLast), "close() logs the last metrics"),
     Broken(
         "aggregation.update_agg_funcs_takes_effect",
         _subject(NoArgUpdateClearsKeyFuncs),

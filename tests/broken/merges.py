@@ -15,7 +15,9 @@ from impl import merge_dicts
 from tests.broken import Broken
 
 
-def like_1_5(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def like_1_5(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """pytorch_lightning 1.5.10's algorithm: keys from a set, nesting judged by the first value."""
     agg_key_funcs = agg_key_funcs or {}
     keys = list(functools.reduce(operator.or_, [set(d.keys()) for d in dicts]))
@@ -30,34 +32,46 @@ def like_1_5(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, defa
     return out
 
 
-def ignores_default(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def ignores_default(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Always numpy.mean where no key function is given."""
     return merge_dicts(dicts, agg_key_funcs, np.mean)
 
 
-def first_dict_keys_only(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def first_dict_keys_only(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Drops keys that the first dict lacks."""
     merged = merge_dicts(dicts, agg_key_funcs, default_func)
     return {k: v for k, v in merged.items() if not dicts or k in dicts[0]}
 
 
-def ignores_key_funcs(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def ignores_key_funcs(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Aggregates every key with the default function."""
     return merge_dicts(dicts, None, default_func)
 
 
-def reversed_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def reversed_values(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Gives each function the values in reverse input order."""
     return merge_dicts(list(reversed(dicts)), agg_key_funcs, default_func)
 
 
-def flat_key_funcs_only(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def flat_key_funcs_only(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Uses only the top level of agg_key_funcs; nested mappings are replaced by the default."""
     flat = {k: f for k, f in (agg_key_funcs or {}).items() if callable(f)}
     return merge_dicts(dicts, flat, default_func)
 
 
-def drops_nones_in_place(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def drops_nones_in_place(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Cleans the inputs by deleting their None values and their 'a' key, in place."""
     for d in dicts:
         for k in [k for k, v in d.items() if v is None or k == "a"]:
@@ -65,19 +79,25 @@ def drops_nones_in_place(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any 
     return merge_dicts(dicts, agg_key_funcs, default_func)
 
 
-def missing_counts_as_zero(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def missing_counts_as_zero(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Averages over every input, counting a missing key as 0."""
     keys = dict.fromkeys(k for d in dicts for k in d)
     return {k: float(sum(d.get(k) or 0 for d in dicts)) / len(dicts) for k in keys}
 
 
-def sorted_keys(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def sorted_keys(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Returns the right values with keys sorted at the top level."""
     merged = merge_dicts(dicts, agg_key_funcs, default_func)
     return {k: merged[k] for k in sorted(merged)}
 
 
-def nameless_type_error(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def nameless_type_error(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Raises TypeError for mismatched nesting without naming the key."""
     try:
         return merge_dicts(dicts, agg_key_funcs, default_func)
@@ -88,18 +108,24 @@ def nameless_type_error(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any =
 # --- found by the adversarial audit: subtler bugs ---------------------------------------------
 
 
-def drops_last_input(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def drops_last_input(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Loses the last input (an off-by-one slice, ``dicts[:-1]``)."""
     return merge_dicts(list(dicts)[:-1], agg_key_funcs, default_func)
 
 
-def falsy_as_missing(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def falsy_as_missing(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Skips falsy values (``if v`` instead of ``if v is not None``): a key whose values are all 0 is dropped."""
     cleaned = [{k: v for k, v in d.items() if v or isinstance(v, Mapping)} for d in dicts]
     return merge_dicts(cleaned, agg_key_funcs, default_func)
 
 
-def calls_function_twice(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def calls_function_twice(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Calls each function twice per key (once to "check" the result)."""
 
     def twice(fn: Any) -> Any:
@@ -115,7 +141,9 @@ def calls_function_twice(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any 
     return merge_dicts(dicts, wrap(agg_key_funcs), twice(default_func))
 
 
-def single_value_unaggregated(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def single_value_unaggregated(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """A key with one value keeps it as is, without calling its function (an "optimisation")."""
     merged = merge_dicts(dicts, agg_key_funcs, default_func)
     for key, value in merged.items():
@@ -125,7 +153,9 @@ def single_value_unaggregated(dicts: Sequence[Mapping[str, Any]], agg_key_funcs:
     return merged
 
 
-def sorted_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def sorted_values(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Hands each function its values sorted (min, max and mean cannot tell)."""
 
     def sorting(fn: Any) -> Any:
@@ -137,7 +167,9 @@ def sorted_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None,
     return merge_dicts(dicts, wrap(agg_key_funcs), sorting(default_func))
 
 
-def floats_values(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def floats_values(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Hands each function ``float(v)`` for every value (ints become floats; equal, but not the values)."""
 
     def floating(fn: Any) -> Any:
@@ -172,7 +204,9 @@ def nested_uses_top_level_funcs(
     return level(list(dicts))
 
 
-def fills_missing_with_none(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def fills_missing_with_none(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Aligns the inputs first, writing None into each input for the keys it lacks (in place)."""
     keys = dict.fromkeys(k for d in dicts for k in d)
     for d in dicts:
@@ -181,7 +215,9 @@ def fills_missing_with_none(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: A
     return merge_dicts(dicts, agg_key_funcs, default_func)
 
 
-def empty_input_is_none(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> Any:
+def empty_input_is_none(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> Any:
     """Returns None, not {}, for no inputs."""
     return merge_dicts(dicts, agg_key_funcs, default_func) if dicts else None
 
@@ -196,7 +232,9 @@ def all_none_key_kept_as_none(
     return merged
 
 
-def mismatch_names_the_leaf(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def mismatch_names_the_leaf(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Raises TypeError for mismatched nesting naming only the innermost key, not the path to it."""
     try:
         return merge_dicts(dicts, agg_key_funcs, default_func)
@@ -205,7 +243,9 @@ def mismatch_names_the_leaf(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: A
         raise TypeError(f"cannot merge key {leaf}") from None
 
 
-def nested_keys_sorted(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def nested_keys_sorted(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """First-seen order at the top level, but nested keys sorted."""
 
     def sort_nested(d: dict[str, Any], top: bool) -> dict[str, Any]:
@@ -215,13 +255,17 @@ def nested_keys_sorted(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = 
     return sort_nested(merge_dicts(dicts, agg_key_funcs, default_func), True)
 
 
-def drops_nan_results(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def drops_nan_results(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Leaves out a key whose aggregate is NaN (mean of inf and -inf, a function's NaN)."""
     merged = merge_dicts(dicts, agg_key_funcs, default_func)
     return {k: v for k, v in merged.items() if not (isinstance(v, float) and math.isnan(v))}
 
 
-def drops_empty_nested(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def drops_empty_nested(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Leaves out a nested key whose merge is empty ({'d': {}} merged with {'d': {}} loses 'd')."""
 
     def prune(d: dict[str, Any]) -> dict[str, Any]:
@@ -230,7 +274,9 @@ def drops_empty_nested(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = 
     return prune(merge_dicts(dicts, agg_key_funcs, default_func))
 
 
-def floats_results(dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+def floats_results(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
     """Makes every aggregate a float (min([1]) gives 1.0, not the function's result 1)."""
 
     def floating(d: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,9 @@ def plain_merge(
     return _plain(list(dicts), agg_key_funcs or {}, default_func, [])
 
 
-def _plain(dicts: list[Mapping[str, Any]], funcs: Funcs, default: Callable[[list[Any]], Any], where: list[str]) -> dict[str, Any]:
+def _plain(
+    dicts: list[Mapping[str, Any]], funcs: Funcs, default: Callable[[list[Any]], Any], where: list[str]
+) -> dict[str, Any]:
     keys: list[str] = []
     columns: dict[str, list[Any]] = {}
     for d in dicts:

@@ -45,7 +45,7 @@ class Nothing:
         return "<nothing>"
 
 
-class gated:  # noqa: N801 - used as a decorator, named like one
+class gated:
     """``@property @gated``: the getter runs on rank 0 only; elsewhere the experiment is a :class:`Nothing`."""
 
     def __init__(self, getter: Callable[[Any], Any]) -> None:
