@@ -372,6 +372,6 @@ _ordered_lists = st.lists(st.one_of(cst.metric_dicts(), cst.nested_metric_dicts(
 @register("merge.first_seen_order", level="strict", strategy=lambda s: _ordered_lists.filter(_consistent_nesting))
 def first_seen_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     """The result's keys, at every level, must be in first-seen order: the order in which they first
-    appear scanning the inputs in order."""
+    appear with a non-None value, scanning the inputs in order."""
     got = subject.merge(dicts, None, _zero)
     _check_order(got, dicts, "result")

@@ -58,6 +58,6 @@ class MergeFunction(Protocol):
           ``TypeError`` whose message names the key path (``'d' -> 'x'``).
           Checked by: ``merge.mismatched_nesting``.
         - The result's keys (at every level) must be in first-seen order: the order in which they
-          first appear scanning the inputs in order. Checked by: ``merge.first_seen_order``.
+          first appear with a non-``None`` value, scanning the inputs in order. Checked by: ``merge.first_seen_order``.
         """
         ...
