@@ -645,6 +645,21 @@ def empty_run_not_logged(subject: LoggerSubject, example: tuple[AggCalls, str]) 
         _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", empty_ok=False)
 
 
+
+def _expect_type_error(call: Callable[[], object], bad: str, names: Sequence[str], named: str, calls: CallLog) -> None:
+    """``call()`` must raise ``TypeError`` whose message contains every one of ``names``."""
+    try:
+        call()
+    except TypeError as error:
+        missing = [n for n in names if n not in str(error)]
+        expect(not missing, f"{bad}: the TypeError must name {named}, but says {str(error)!r}. Calls made: {calls}")
+    except Exception as error:
+        raise ConformanceFailure(
+            f"{bad}: expected TypeError naming {named}, got {type(error).__name__}: {error}. Calls made: {calls}"
+        ) from error
+    else:
+        raise ConformanceFailure(f"{bad}: expected TypeError naming {named}, but it returned. Calls made: {calls}")
+
 class _InjectedError(RuntimeError):
     """Raised by log_metrics once, on purpose."""
 
@@ -732,17 +747,9 @@ def _check_bad_call(subject: LoggerSubject, case: _BadAggCall) -> None:
         bad = render_call("agg_and_log_metrics", (case.metrics,), {"step": case.step})
         calls.note(f"{bad} [malformed]")
         named = ", ".join(case.names)
-        try:
-            logger.agg_and_log_metrics(copy.deepcopy(case.metrics), step=case.step)
-        except TypeError as error:
-            missing = [n for n in case.names if n not in str(error)]
-            expect(not missing, f"{bad}: the TypeError must name {named}, but says {str(error)!r}. Calls made: {calls}")
-        except Exception as error:
-            raise ConformanceFailure(
-                f"{bad}: expected TypeError naming {named}, got {type(error).__name__}: {error}. Calls made: {calls}"
-            ) from error
-        else:
-            raise ConformanceFailure(f"{bad}: expected TypeError naming {named}, but it returned. Calls made: {calls}")
+        _expect_type_error(
+            lambda: logger.agg_and_log_metrics(copy.deepcopy(case.metrics), step=case.step), bad, case.names, named, calls
+        )
         _expect_logged(emitted, model, calls, f"right after the malformed {bad}", values)
         for metrics, step in case.after:
             _agg(calls, model, metrics, step)
@@ -840,17 +847,7 @@ def update_agg_funcs_rejects_non_callable(subject: LoggerSubject, case: _BadUpda
         bad = render_call("update_agg_funcs", (bad_funcs, bad_default))
         calls.note(f"{bad} [not callable]")
         named = ", ".join(repr(n) for n in case.names)
-        try:
-            logger.update_agg_funcs(dict(bad_funcs), bad_default)
-        except TypeError as error:
-            missing = [n for n in case.names if n not in str(error)]
-            expect(not missing, f"{bad}: the TypeError must name {named}, but says {str(error)!r}. Calls made: {calls}")
-        except Exception as error:
-            raise ConformanceFailure(
-                f"{bad}: expected TypeError naming {named}, got {type(error).__name__}: {error}. Calls made: {calls}"
-            ) from error
-        else:
-            raise ConformanceFailure(f"{bad}: expected TypeError naming {named}, but it returned. Calls made: {calls}")
+        _expect_type_error(lambda: logger.update_agg_funcs(dict(bad_funcs), bad_default), bad, case.names, named, calls)
         _flush(calls, case.flush)
         model.flush()
         want = impl.merge_dicts(run, funcs, default)
