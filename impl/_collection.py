@@ -9,7 +9,7 @@ from typing import Any, cast, overload
 import spec
 from impl._logger import LightningLoggerBase
 from impl._merge import _NUMPY_MEAN
-from impl._validate import check_agg_funcs, check_callable, check_metrics, check_status, check_step
+from impl._validate import check_agg_funcs, check_callable, check_metrics, check_status, check_step, is_plain_metrics
 
 __all__ = ["LoggerCollection", "LoggerCollectionError"]
 
@@ -99,7 +99,8 @@ class LoggerCollection(LightningLoggerBase):
         return [logger.experiment for logger in self._loggers]
 
     def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        check_metrics(metrics)  # once, here, so a bad call reaches no member
+        if not is_plain_metrics(metrics):  # (the common metrics: one call, checked in C)
+            check_metrics(metrics)  # once, here, so a bad call reaches no member
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []
@@ -112,7 +113,8 @@ class LoggerCollection(LightningLoggerBase):
             self._raise("agg_and_log_metrics", failures)
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        check_metrics(metrics)  # once, here, so a bad call reaches no member
+        if not is_plain_metrics(metrics):  # (the common metrics: one call, checked in C)
+            check_metrics(metrics)  # once, here, so a bad call reaches no member
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []

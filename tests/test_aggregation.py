@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import warnings
 from argparse import Namespace
 from collections.abc import Sequence
@@ -173,6 +174,7 @@ class TestBadInput:
         [
             (([("a", 1.0)], 0), "metrics must be a mapping"),
             (({1: 1.0}, 0), "metrics: key 1 must be a str"),
+            (({"a": 1.0, b"b": 2.0}, 0), "metrics: key b'b' must be a str"),
             (({"a": "1.0"}, 0), r"metrics\['a'\] must be a real number"),
             (({"d": {"x": [1.0]}}, 0), r"metrics\['d'\]\['x'\] must be a real number"),
             (({"a": 1j}, 0), r"metrics\['a'\] must be a real number"),
@@ -192,6 +194,18 @@ class TestBadInput:
         lg.agg_and_log_metrics({"a": 3.0}, step=0)
         lg.save()
         assert logged(lg) == [(0, {"a": 2.0})]
+
+    def test_str_subclass_keys_are_accepted(self) -> None:
+        """A key that is a ``str`` subclass (a ``StrEnum`` member) is a ``str``: taken, by the fast and the full check."""
+
+        class Metric(enum.StrEnum):
+            LOSS = "loss"
+
+        lg = InMemoryLogger()
+        lg.agg_and_log_metrics({Metric.LOSS: 1.0}, step=0)
+        lg.agg_and_log_metrics({Metric.LOSS: 3.0, "d": {Metric.LOSS: 1}}, step=0)
+        lg.save()
+        assert logged(lg) == [(0, {"loss": 2.0, "d": {"loss": 1}})]
 
     def test_numpy_scalars_and_integral_steps_are_accepted(self) -> None:
         """numpy real scalars, 0-d arrays and numpy integer steps are valid input."""

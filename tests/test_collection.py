@@ -104,6 +104,8 @@ class TestBadInput:
         ("call", "message"),
         [
             (lambda c: c.log_metrics({"x": "1"}, 0), r"metrics\['x'\] must be a real number"),
+            (lambda c: c.log_metrics({"x": 1.0, 2: 1.0}, 0), "metrics: key 2 must be a str"),
+            (lambda c: c.agg_and_log_metrics({"x": 1.0, None: 1.0}, 0), "metrics: key None must be a str"),
             (lambda c: c.agg_and_log_metrics({"x": 1.0}, "0"), "step must be an int or None"),
             (lambda c: c.update_agg_funcs({"x": 1}), r"agg_key_funcs\['x'\] must be callable"),
             (lambda c: c.finalize(None), "status must be a str"),
