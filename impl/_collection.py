@@ -37,11 +37,13 @@ class LoggerCollection(LightningLoggerBase):
         # Note: the members are read once (1.5 re-reads the iterable at every call, so a
         # generator reaches its loggers once and later calls reach none).
         self._loggers: tuple[spec.Logger, ...] = tuple(logger_iterable)
+        # (index, member) pairs built once: the per-call loops unpack them instead of running enumerate.
+        self._members: tuple[tuple[int, spec.Logger], ...] = tuple(enumerate(self._loggers))
 
     def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
         # Note: every member is reached even when one raises (1.5 stops at the first error).
         failures: list[tuple[int, Exception]] = []
-        for index, logger in enumerate(self._loggers):
+        for index, logger in self._members:
             try:
                 getattr(logger, method)(*args, **kwargs)
             except Exception as error:
@@ -104,7 +106,7 @@ class LoggerCollection(LightningLoggerBase):
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []
-        for index, logger in enumerate(self._loggers):
+        for index, logger in self._members:
             try:
                 logger.agg_and_log_metrics(metrics, step)  # type: ignore[attr-defined]
             except Exception as error:
@@ -118,7 +120,7 @@ class LoggerCollection(LightningLoggerBase):
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []
-        for index, logger in enumerate(self._loggers):
+        for index, logger in self._members:
             try:
                 logger.log_metrics(metrics, step)
             except Exception as error:

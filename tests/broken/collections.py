@@ -208,6 +208,7 @@ class ReadsOnFirstCall(impl.LoggerCollection):
     def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
         if not self._read:
             self._loggers = tuple(self._source)
+            self._members = tuple(enumerate(self._loggers))
             self._read = True
         super()._forward(method, *args, **kwargs)
 
