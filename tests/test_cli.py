@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import warnings
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 import pytest
 
-from conformance import SCHEMA, Report
+import impl
+from conformance import SCHEMA, MergeSubject, Report, certify
 from conformance.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,6 +76,35 @@ class TestExitStatus:
     def test_unknown_kind_exits_2(self, capsys: pytest.CaptureFixture[str]) -> None:
         """An unknown KIND is a usage error (exit 2)."""
         assert run("bogus", "impl:merge_dicts")[0] == 2
+
+
+def overflowing_merge(dicts: Any, agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+    """impl's merge_dicts, after a numpy overflow (a RuntimeWarning) on every call."""
+    np.add.reduce(np.array([1e308, 1e308]))
+    return impl.merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+class TestWarnings:
+    def test_runtime_warnings_of_the_subject_are_not_printed(self) -> None:
+        """numpy's RuntimeWarnings on drawn inputs do not appear among the results (nor on stderr)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance", "merge", "tests.test_cli:overflowing_merge", "--only", "merge.dispatch",
+             "--max-examples", "5", "--quiet"],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "CERTIFIED" in done.stdout
+        assert "RuntimeWarning" not in done.stdout + done.stderr
+
+    def test_other_warnings_of_the_subject_are_left_alone(self) -> None:
+        """A UserWarning raised by the subject is not swallowed."""
+
+        def noisy(dicts: Any, agg_key_funcs: Any = None, default_func: Any = np.mean) -> dict[str, Any]:
+            warnings.warn("from the subject", UserWarning, stacklevel=2)
+            return impl.merge_dicts(dicts, agg_key_funcs, default_func)
+
+        with pytest.warns(UserWarning, match="from the subject"):
+            certify(MergeSubject(noisy, "noisy"), profile="fast", max_examples=3, only=["merge.dispatch"])
 
 
 class TestReport:
