@@ -18,6 +18,9 @@ class CoreLogger(Protocol):
 
     Parameter types are exactly the seed's (never broader), so a logger typed the way the seed
     and Lightning type theirs conforms; a logger may accept more than this (``*args``, wider types).
+    At run time, every member must be present, every property readable, and every method must take
+    the protocol's parameters by position and by name, with its defaults. Checked by:
+    ``logger.protocol_conformance``.
     """
 
     @property

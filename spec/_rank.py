@@ -53,7 +53,8 @@ class ExperimentDecorator(Protocol):
         - On rank 0 it must return ``fn``'s result unchanged, even when that result is falsy.
           Checked by: ``rank.result_on_rank_zero``.
         - Applied to a logger given a rank object: on a rank other than 0 nothing may appear under
-          the logger's save directory, whatever is called. Checked by: ``rank.nothing_written_off_rank_zero``.
+          the logger's save directory, whatever is called. Checked by: ``logger.nothing_written_off_rank_zero``
+          (a logger property: it needs the logger's factory and its rank object).
         """
         ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,3 +52,26 @@ class TestImports:
     def test_py_typed_is_shipped(self, package: str) -> None:
         """Each package ships a py.typed marker."""
         assert (ROOT / package / "py.typed").is_file()
+
+
+class TestContractSentences:
+    """spec's docstrings and conformance's properties name each other: every property is cited by a
+    ``Checked by:`` sentence in spec, and every property a sentence cites exists."""
+
+    @staticmethod
+    def _cited() -> set[str]:
+        text = "\n".join(path.read_text(encoding="utf-8") for path in sorted(Path(spec.__file__).parent.glob("*.py")))
+        found: set[str] = set()
+        for sentence in re.findall(r"Checked by:(.*?)(?:\.\s|\.$|\n\s*\n)", text, flags=re.S):
+            found.update(re.findall(r"``([a-z_]+\.[a-z_]+)``", sentence))
+        return found
+
+    @staticmethod
+    def _properties() -> set[str]:
+        return {p.id for kind in ("merge", "logger", "collection", "rank") for p in conformance.all_properties(kind, "strict")}
+
+    def test_every_property_is_cited_by_a_contract_sentence(self) -> None:
+        assert sorted(self._properties() - self._cited()) == []
+
+    def test_every_cited_property_exists(self) -> None:
+        assert sorted(self._cited() - self._properties()) == []
