@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, TypeGuard
 
@@ -193,6 +194,117 @@ def values_in_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
             f"key {key!r}: expected the values {columns[key]!r} (of types "
             f"{[type(v).__name__ for v in columns[key]]}), got calls {fn.calls!r}",
         )
+
+
+# --- merge.numpy_mean_exact ---------------------------------------------------------------------
+# A merge function may recognise numpy.mean and compute many keys' means at once (impl does): the
+# result must still be numpy.mean's own, to the bit. The columns are drawn by kind, so that a column
+# can be all floats, all ints, all numpy float32 (numpy.mean keeps float32), mixed, or long and of
+# varied magnitudes (where numpy's pairwise summation and a left-to-right sum part ways).
+
+_SPECIAL_FLOATS = (math.nan, -math.nan, math.inf, -math.inf, 0.0, -0.0, 1e308, -1e308, 5e-324, -5e-324, 2.2e-308, 1e-300)
+_float_cells: st.SearchStrategy[Any] = st.floats(width=64)
+_COLUMN_KINDS: dict[str, st.SearchStrategy[Any]] = {
+    "floats": _float_cells,
+    "varied": st.floats(min_value=-1e6, max_value=1e6, allow_subnormal=False).map(lambda x: x * 1.000000001 + 1e-7),
+    "special": st.one_of(st.sampled_from(_SPECIAL_FLOATS), _float_cells),
+    "ints": st.integers(min_value=-(2**53), max_value=2**53),
+    "bools": st.booleans(),
+    "float32": st.floats(width=32, allow_nan=False).map(np.float32),
+    "float64": _float_cells.map(np.float64),
+    "int64": st.integers(min_value=-(2**53), max_value=2**53).map(np.int64),
+}
+_COLUMN_KINDS["mixed"] = st.one_of(*_COLUMN_KINDS.values())
+# Plain floats half the time, so that several keys are often all floats together: what a batched
+# fast path (impl's) takes.
+_KIND_DRAWS = ("varied", "varied", "floats", "floats", "special", "special", *sorted(_COLUMN_KINDS))
+_MEAN_KEYS = ("a", "b", "c", "d")
+
+
+@st.composite
+def _column(draw: st.DrawFn, length: int) -> list[Any]:
+    """One key's cells: values of one drawn kind, with some None (a None value) and some _ABSENT."""
+    cells = _COLUMN_KINDS[draw(st.sampled_from(_KIND_DRAWS))]
+    gaps = draw(st.sampled_from([False, False, True]))
+    values = draw(st.lists(cells, min_size=length, max_size=length))
+    if gaps:
+        holes = draw(st.lists(st.sampled_from([None, _ABSENT, 0]), min_size=length, max_size=length))
+        holes[0] = 0  # every key keeps a value (an all-None key is merge.all_none_key_skipped's matter)
+        values = [v if h == 0 else h for v, h in zip(values, holes, strict=True)]
+    return values
+
+
+_ABSENT = object()  # a cell whose key is missing from that dict
+
+
+@st.composite
+def _mean_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
+    """Dicts, agg_key_funcs naming numpy.mean for some keys, and what default_func is."""
+    length = draw(st.one_of(st.integers(1, 12), st.integers(13, 40), st.integers(129, 160)))
+    keys = draw(st.lists(st.sampled_from(_MEAN_KEYS), min_size=1, max_size=len(_MEAN_KEYS), unique=True))
+    columns = {k: draw(_column(length)) for k in keys}
+    nested = draw(st.booleans())
+    if nested:  # a key "n" whose values are dicts {"x": ..., "y": ...}
+        inner = {k: draw(_column(length)) for k in ("x", "y")}
+        columns["n"] = [{k: c[i] for k, c in inner.items() if c[i] is not _ABSENT} for i in range(length)]
+    dicts = [{k: c[i] for k, c in columns.items() if c[i] is not _ABSENT} for i in range(length)]
+    default = draw(st.sampled_from(["numpy.mean", "first value"]))
+    chosen = draw(st.lists(st.sampled_from(keys), unique=True))
+    funcs: dict[str, Any] = {k: np.mean for k in chosen}
+    if nested and draw(st.booleans()):
+        funcs["n"] = {"x": np.mean}
+    return dicts, funcs, default
+
+
+def _first_value(values: Sequence[Any]) -> Any:
+    return values[0]
+
+
+def _plain_merge(dicts: Sequence[dict[str, Any]], funcs: Any, default: Any) -> dict[str, Any]:
+    """The definition: each key's function called on the list of its non-None values."""
+    out: dict[str, Any] = {}
+    for key, values in _non_none_columns(list(dicts)).items():
+        fn = funcs.get(key)
+        if all(_is_dict(v) for v in values):
+            out[key] = _plain_merge(values, fn if _is_dict(fn) else {}, default)
+        else:
+            out[key] = (fn or default)(values)
+    return out
+
+
+def _bits(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__}, bytes {np.asarray(value).tobytes().hex()})"
+
+
+def _mean_mismatches(got: Any, want: dict[str, Any], path: tuple[str, ...] = ()) -> list[str]:
+    if not _is_dict(got):
+        return [f"at {' -> '.join(map(repr, path)) or 'the top'}: expected a dict, got {got!r}"]
+    problems: list[str] = []
+    for key, w in want.items():
+        g = got.get(key, _ABSENT)
+        where = " -> ".join(map(repr, (*path, key)))
+        if _is_dict(w):
+            problems += _mean_mismatches(g, w, (*path, key))
+        elif g is _ABSENT:
+            problems.append(f"key {where} is missing")
+        elif type(g) is not type(w) or np.asarray(g).tobytes() != np.asarray(w).tobytes():
+            problems.append(f"key {where}: the function gives {_bits(w)}, the merge gave {_bits(g)}")
+    return problems
+
+
+@register("merge.numpy_mean_exact", level="core", strategy=lambda s: _mean_cases())
+def numpy_mean_exact(subject: MergeSubject, case: tuple[list[dict[str, Any]], dict[str, Any], str]) -> None:
+    """A key aggregated by numpy.mean (as default_func or its agg_key_funcs entry) must get exactly
+    numpy.mean of its list of values: the same type and the same bits, NaN, infinities and -0.0
+    included, whatever faster way the merge computes it."""
+    dicts, funcs, default_name = case
+    default = np.mean if default_name == "numpy.mean" else _first_value
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        want = _plain_merge(dicts, funcs, default)
+        got = subject.merge(dicts, funcs or None, default)
+    problems = _mean_mismatches(got, want)
+    expect(not problems, f"with default_func={default_name}: " + "; ".join(problems[:3]))
 
 
 def _same_list(a: list[Any], b: list[Any]) -> bool:

@@ -40,6 +40,10 @@ class MergeFunction(Protocol):
           ``values`` is the list of that key's non-``None`` values in input order and ``f`` is
           ``agg_key_funcs[key]`` if present, else ``default_func``. Each function must be called
           once per key it aggregates. Checked by: ``merge.dispatch``, ``merge.values_in_order``.
+        - A merge may compute a key whose function is ``numpy.mean`` another way (many keys at
+          once, say), but the result must be exactly ``numpy.mean(values)``: the same type (a
+          ``float32`` mean of ``float32`` values) and the same bits, NaN, infinities and ``-0.0``
+          included, so numpy's pairwise order of summation is kept. Checked by: ``merge.numpy_mean_exact``.
         - For a key whose values are mappings, the result must be the merge of those mappings,
           with ``agg_key_funcs[key]`` (a mapping) as the nested ``agg_key_funcs`` and the same
           ``default_func``. Checked by: ``merge.nested_dispatch``.

@@ -33,7 +33,7 @@ class TestExitStatus:
         """A subject that passes every property selected exits 0 and says CERTIFIED."""
         status, text = run("merge", "impl:merge_dicts", "--max-examples", "10")
         assert status == 0
-        assert "CERTIFIED at level strict: 11 passed, 0 failed" in text
+        assert "CERTIFIED at level strict: 12 passed, 0 failed" in text
 
     def test_failing_subject_exits_1_with_example_and_replay(self) -> None:
         """A failing property exits 1 and prints the contract, the minimal example and a replay command."""

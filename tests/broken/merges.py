@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from conformance._core import MergeSubject
+from impl import _merge as impl_merge
 from impl import merge_dicts
 from tests.broken import Broken
 
@@ -285,6 +286,77 @@ def floats_results(
     return floating(merge_dicts(dicts, agg_key_funcs, default_func))
 
 
+# --- merge.numpy_mean_exact: fast paths for numpy.mean that are not numpy.mean -------------------
+
+
+def _mean_replaced(
+    replacement: Any, dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any, default_func: Any
+) -> dict[str, Any]:
+    """impl's merge with every numpy.mean (default or per key, nested too) replaced."""
+
+    def swap(fn: Any) -> Any:
+        if fn is np.mean:
+            return replacement
+        return {k: swap(v) for k, v in fn.items()} if isinstance(fn, Mapping) else fn
+
+    return merge_dicts(dicts, swap(agg_key_funcs or {}), swap(default_func))
+
+
+def _left_to_right(values: Sequence[Any]) -> Any:
+    array = np.asarray(values)
+    total = array.dtype.type(0) if array.dtype.kind == "f" else np.float64(0)
+    for x in array:
+        total = total + x
+    return total / len(array)
+
+
+def left_to_right_mean(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """numpy.mean computed by a left-to-right sum in the array's dtype (numpy sums pairwise)."""
+    return _mean_replaced(_left_to_right, dicts, agg_key_funcs, default_func)
+
+
+def _down_a_table(values: Sequence[Any]) -> Any:
+    table = np.stack([np.asarray(values)] * 2, axis=1)  # (values, 2): the sum runs down axis 0
+    return np.add.reduce(table, axis=0)[0] / len(values)
+
+
+def table_axis0_mean(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """A batched fast path that reduces a (values, keys) table along axis 0: numpy then adds row
+    after row, not pairwise."""
+    return _mean_replaced(_down_a_table, dicts, agg_key_funcs, default_func)
+
+
+def float64_mean(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """numpy.mean of the values as float64 (numpy.mean of float32 values is a float32)."""
+    return _mean_replaced(lambda v: np.mean(np.asarray(v, dtype=np.float64)), dicts, agg_key_funcs, default_func)
+
+
+def fsum_mean(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """A correctly rounded sum (math.fsum) over the count, as a numpy.float64: more exact than numpy.mean."""
+    return _mean_replaced(lambda v: np.float64(math.fsum(v) / len(v)), dicts, agg_key_funcs, default_func)
+
+
+def batched_left_to_right(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """impl's merge whose batched numpy.mean path (only) sums each key's values left to right
+    (``numpy.cumsum``'s order): wrong only when several keys of plain floats take that path."""
+    original = impl_merge._row_sums
+    impl_merge._row_sums = lambda table: np.cumsum(table, axis=1)[:, -1]
+    try:
+        return merge_dicts(dicts, agg_key_funcs, default_func)
+    finally:
+        impl_merge._row_sums = original
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -319,4 +391,10 @@ BROKEN = [
     Broken("merge.result_keys", _subject(drops_nan_results), "a key whose aggregate is NaN is dropped"),
     Broken("merge.result_keys", _subject(drops_empty_nested), "a nested key whose merge is {} is dropped"),
     Broken("merge.seed_example", _subject(floats_results), "aggregates made floats"),
+    Broken("merge.numpy_mean_exact", _subject(left_to_right_mean), "numpy.mean by a left-to-right sum"),
+    Broken("merge.numpy_mean_exact", _subject(table_axis0_mean), "numpy.mean down axis 0 of a table"),
+    Broken("merge.numpy_mean_exact", _subject(float64_mean), "numpy.mean of float32 values made float64"),
+    Broken("merge.numpy_mean_exact", _subject(fsum_mean), "numpy.mean by math.fsum"),
+    Broken("merge.numpy_mean_exact", _subject(batched_left_to_right), "the batched path sums left to right"),
+    Broken("merge.numpy_mean_exact", _subject(floats_results), "aggregates made floats"),
 ]
