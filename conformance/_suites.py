@@ -11,8 +11,7 @@ every opt-out at the end of the run.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, cast
 
 from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject, all_properties
@@ -114,9 +113,10 @@ class LoggerSuite(_Suite):
     logger persisted (default: a shipped harness picked by the logger's class, if any)."""
 
     kind = "logger"
-    # Not a ClassVar: mypy reads a Callable ClassVar as a method and binds its first parameter, so
-    # `factory = MyLogger` would have to be callable with no argument (tests/typing/check_suites.py).
-    factory: Callable[[Path], Any]
+    # Called with the directory (a Path). Typed with `...`: mypy binds a function set in a class body
+    # as a method (dropping its first parameter) but not a class, so no narrower type takes both
+    # `factory = MyLogger` and `factory = make_logger` (tests/typing/check_suites.py).
+    factory: Callable[..., Any]
     rank_object: ClassVar[Any] = None
     harness: ClassVar[Any] = None
 
@@ -139,7 +139,7 @@ class CollectionSuite(_Suite):
     """Certifies ``factory``, which takes an iterable of loggers and returns a collection logger."""
 
     kind = "collection"
-    factory: Callable[[Iterable[Any]], Any]  # (not a ClassVar: see LoggerSuite.factory)
+    factory: Callable[..., Any]  # called with an iterable of loggers (typed as LoggerSuite.factory is)
 
     def subject(self) -> Subject:
         fn = self._attribute("factory")

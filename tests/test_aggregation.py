@@ -202,8 +202,9 @@ class TestBadInput:
             LOSS = "loss"
 
         lg = InMemoryLogger()
+        nested: dict[str, Any] = {Metric.LOSS: 3.0, "d": {Metric.LOSS: 1}}
         lg.agg_and_log_metrics({Metric.LOSS: 1.0}, step=0)
-        lg.agg_and_log_metrics({Metric.LOSS: 3.0, "d": {Metric.LOSS: 1}}, step=0)
+        lg.agg_and_log_metrics(nested, step=0)
         lg.save()
         assert logged(lg) == [(0, {"loss": 2.0, "d": {"loss": 1}})]
 
