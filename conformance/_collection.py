@@ -101,8 +101,16 @@ class _Member:
     def save_dir(self) -> str | None:
         return None
 
+    def stop_raising(self) -> None:
+        self._raises.clear()
+
+    def become(self, spec: _Spec) -> None:
+        """Change name, version and experiment (as a logger's version changes when its run starts)."""
+        self._name, self._version, self._experiment = spec.name, spec.version, spec.experiment
+
     def _record(self, method: str, arguments: dict[str, Any]) -> None:
-        self._journal.append(_Delivery(self.index, method, arguments))
+        # A snapshot: what the member received when it was called, even if the caller's dict changes later.
+        self._journal.append(_Delivery(self.index, method, _snapshot(arguments)))
         error = self._raises.get(method)
         if error is not None:
             raise error
@@ -137,6 +145,27 @@ class _Member:
 
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
         self._record("after_save_checkpoint", {"checkpoint_callback": checkpoint_callback})
+
+
+def _snapshot(value: Any) -> Any:
+    """``value`` with its dicts, lists and Namespaces copied at every level (other objects kept), so
+    that a later change to the original does not show in the copy."""
+    if _is_dict(value):
+        return {k: _snapshot(v) for k, v in value.items()}
+    if _is_list(value):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, Namespace):
+        copied = Namespace()
+        vars(copied).update(_snapshot(vars(value)))
+        return copied
+    if _is_tuple(value):
+        return tuple(_snapshot(v) for v in value)
+    return value
+
+
+def _is_tuple(value: object) -> TypeGuard[tuple[Any, ...]]:
+    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed tuple as tuple[Unknown, ...].)
+    return isinstance(value, tuple)
 
 
 _SIGNATURES = {method: inspect.signature(getattr(_Member, method)) for method in METHODS}
@@ -210,9 +239,18 @@ def _invoke(collection: Any, call: Call) -> None:
 
 
 def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> None:
-    """The calls of ``call``'s method in ``deliveries`` reached members 0..members-1 once each, in
-    order, each with the call's arguments."""
+    """``deliveries`` (what ``call`` made reach the members) are ``call``'s method reaching members
+    0..members-1 once each, in order, each with the call's arguments, and nothing else.
+
+    ``call`` is the call as drawn (the collection was given a copy of it): a collection that changes
+    the caller's dict before it forwards it does not forward the same arguments.
+    """
     method, args, kwargs = call
+    others = [d for d in deliveries if d.method != method]
+    expect(
+        not others,
+        f"collection.{_render(call)} must reach the members with {method} only; it also called {_summary(others)}",
+    )
     got = [d for d in deliveries if d.method == method]
     order = [d.member for d in got]
     expect(
@@ -236,6 +274,17 @@ def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> No
                 f"collection.{_render(call)}: member {delivery.member} must keep or receive a default "
                 f"function, got agg_default_func={received!r}",
             )
+
+
+def _check_unchanged(call: Call, before: Call) -> None:
+    """The arguments of ``call`` are as they were before it was made (``before``, a snapshot)."""
+    want = _expected_arguments(before[0], before[1], before[2])
+    for name, value in _expected_arguments(*call).items():
+        expect(
+            _same_argument(value, want[name]),
+            f"collection.{_render(before)} must not change its arguments: {name} was {want[name]!r}, "
+            f"it became {value!r}",
+        )
 
 
 # Valid inputs for every method.
@@ -331,15 +380,17 @@ _fan_out_cases = st.tuples(st.lists(_member_specs, max_size=4), st.lists(_calls(
 def fan_out(subject: CollectionSubject, case: tuple[list[_Spec], list[Call]]) -> None:
     """Every logging method (log_metrics, log_hyperparams, log_graph, agg_and_log_metrics,
     update_agg_funcs, save, finalize, close, after_save_checkpoint) must reach every member exactly
-    once, with the same arguments, in member order."""
+    once, with the same arguments, in member order, and call no other method of a member."""
     # Members differ in name and version, so that a collection that reorders them by either shows.
     specs, calls = case
     journal: list[_Delivery] = []
     collection = _build(subject, _members(specs, journal))
     for call in calls:
         start = len(journal)
-        _invoke(collection, call)
+        made: Call = _snapshot(call)  # (a copy is made, so that the example shown is as drawn)
+        _invoke(collection, made)
         _check_delivery(journal[start:], call, len(specs))
+        _check_unchanged(made, call)
 
 
 def _joined(values: Iterable[Any]) -> str:
@@ -358,37 +409,49 @@ def _read(collection: Any, attribute: str) -> Any:
         raise ConformanceFailure(f"reading collection.{attribute} raised {type(error).__name__}: {error}") from error
 
 
-@register("collection.properties", level="core", strategy=lambda s: st.lists(_member_specs, max_size=4))
-def properties(subject: CollectionSubject, specs: list[_Spec]) -> None:
+_property_cases = st.lists(st.tuples(_member_specs, _member_specs), max_size=4)
+
+
+@register("collection.properties", level="core", strategy=lambda s: _property_cases)
+def properties(subject: CollectionSubject, pairs: list[tuple[_Spec, _Spec]]) -> None:
     """name and version must be the members' str(name) and str(version) joined by "_"; experiment
     must be the list of the members' experiments; save_dir must be None."""
-    members = _members(specs, [])
+    # Read twice: as built, and after every member's name, version and experiment changed (a
+    # logger's version and experiment can change when its run starts): a collection that keeps what
+    # it read at construction does not show the members' values.
+    members = _members([first for first, _ in pairs], [])
     collection = _build(subject, members)
-    for attribute, want in (
-        ("name", _joined(m.name for m in members)),
-        ("version", _joined(m.version for m in members)),
-    ):
-        got = _read(collection, attribute)
+    for when in ("", " after the members' name, version and experiment changed"):
+        if when:
+            for member, (_, second) in zip(members, pairs, strict=True):
+                member.become(second)
+        for attribute, want in (
+            ("name", _joined(m.name for m in members)),
+            ("version", _joined(m.version for m in members)),
+        ):
+            got = _read(collection, attribute)
+            expect(
+                isinstance(got, str) and got == want,
+                f"collection.{attribute}{when} must be {want!r} (the members' {attribute}s joined by '_'), "
+                f"got {got!r}",
+            )
+        experiment = _read(collection, "experiment")
+        want_experiments = [m.experiment for m in members]
         expect(
-            isinstance(got, str) and got == want,
-            f"collection.{attribute} must be {want!r} (the members' {attribute}s joined by '_'), got {got!r}",
+            _is_list(experiment)
+            and len(experiment) == len(want_experiments)
+            and all(got is want for got, want in zip(experiment, want_experiments, strict=False)),
+            f"collection.experiment{when} must be the list of the members' experiments {want_experiments!r}, "
+            f"got {experiment!r}",
         )
-    experiment = _read(collection, "experiment")
-    want_experiments = [m.experiment for m in members]
-    expect(
-        _is_list(experiment)
-        and len(experiment) == len(want_experiments)
-        and all(got is want for got, want in zip(experiment, want_experiments, strict=False)),
-        f"collection.experiment must be the list of the members' experiments {want_experiments!r}, got {experiment!r}",
-    )
     save_dir = _read(collection, "save_dir")
     expect(save_dir is None, f"collection.save_dir must be None, got {save_dir!r}")
 
 
 @register("collection.indexing", level="core", strategy=lambda s: st.integers(min_value=0, max_value=4))
 def indexing(subject: CollectionSubject, count: int) -> None:
-    """collection[index] must return the member at index (negative indices count from the end);
-    iter() must yield the members in order."""
+    """collection[index] must return the member at index (negative indices count from the end; an
+    index out of range must raise IndexError); iter() must yield the members in order."""
     members = _members([_Spec()] * count, [])
     collection = _build(subject, members)
     for attempt in ("first", "second"):
@@ -406,6 +469,18 @@ def indexing(subject: CollectionSubject, count: int) -> None:
         except Exception as error:
             raise ConformanceFailure(f"collection[{index}] raised {type(error).__name__}: {error}") from error
         expect(got is members[index], f"collection[{index}] must be {members[index]!r}, got {got!r}")
+    # Out of range, as a list: 1.5's LoggerCollection and impl's raise IndexError (a wrap-around index
+    # or a None would name a member that is not there).
+    for index in (count, -count - 1):
+        try:
+            got = collection[index]
+        except IndexError:
+            continue
+        except Exception as error:
+            raise ConformanceFailure(
+                f"collection[{index}] of {count} members must raise IndexError, raised {type(error).__name__}: {error}"
+            ) from error
+        raise ConformanceFailure(f"collection[{index}] of {count} members must raise IndexError, got {got!r}")
 
 
 # Strict: the seed documents no len() (pytorch_lightning 1.5's LoggerCollection has none).
@@ -569,13 +644,24 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
             f"collection.{_render(call)} with members {sorted(errors)} raising must raise an exception carrying "
             f"{list(errors.values())!r}; it raised nothing"
         )
-    if len(errors) == 1 and raised is next(iter(errors.values())):
-        return
-    leaves = _leaves(raised)
-    lost = [e for e in errors.values() if not any(leaf is e for leaf in leaves)]
+    if not (len(errors) == 1 and raised is next(iter(errors.values()))):
+        leaves = _leaves(raised)
+        lost = [e for e in errors.values() if not any(leaf is e for leaf in leaves)]
+        expect(
+            not lost,
+            f"collection.{_render(call)} must raise one exception carrying every member's error "
+            f"{list(errors.values())!r} (the error itself, or an exception group holding them); it raised "
+            f"{type(raised).__name__}: {raised!r}, which does not carry {lost!r}",
+        )
+    # The members no longer raise: the same call again must reach every one of them (a member that
+    # raised once is not dropped from later calls).
+    for member in members:
+        member.stop_raising()
+    start = len(journal)
+    _invoke(collection, call)
+    again = [d.member for d in journal[start:] if d.method == method]
     expect(
-        not lost,
-        f"collection.{_render(call)} must raise one exception carrying every member's error "
-        f"{list(errors.values())!r} (the error itself, or an exception group holding them); it raised "
-        f"{type(raised).__name__}: {raised!r}, which does not carry {lost!r}",
+        again == list(range(count)),
+        f"collection.{_render(call)} with members {sorted(errors)} raising, then again with none raising: "
+        f"the second call must reach members {list(range(count))}, it reached {again}",
     )

@@ -107,13 +107,19 @@ class _EmptyRun:
         return "<empty run (falsy)>"
 
 
-def _holder(subject: RankSubject, value: Any) -> tuple[Any, list[None]]:
+class _GetterError(Exception):
+    """What a getter raises on purpose (its experiment cannot be built)."""
+
+
+def _holder(subject: RankSubject, value: Any, raises: Exception | None = None) -> tuple[Any, list[None]]:
     """An instance of a class whose ``experiment`` property is the decorated getter returning
-    ``value``, and the list the getter appends to at each call."""
+    ``value`` (or raising ``raises``), and the list the getter appends to at each call."""
     calls: list[None] = []
 
     def experiment(self: Any) -> Any:
         calls.append(None)
+        if raises is not None:
+            raise raises
         return value
 
     try:
@@ -144,24 +150,52 @@ def _dummy(subject: RankSubject, rank: int) -> Any:
     return got
 
 
-@register("rank.dummy_off_rank_zero", level="core", strategy=lambda s: st.integers(min_value=1, max_value=7))
-def dummy_off_rank_zero(subject: RankSubject, rank: int) -> None:
+# Reads at these ranks come first, on the same holder: a gate that keeps the rank (or the result) of
+# its first read, per getter or per instance, must not pass.
+_earlier_ranks = st.lists(st.integers(min_value=0, max_value=7), max_size=3)
+
+
+def _read_at(subject: RankSubject, holder: Any, rank: int) -> Any:
+    with at_rank(subject.rank_source, rank):
+        return _experiment_at(holder, rank)
+
+
+def _history(ranks: list[int]) -> str:
+    return f" (read before on ranks {ranks})" if ranks else ""
+
+
+@register(
+    "rank.dummy_off_rank_zero",
+    level="core",
+    strategy=lambda s: st.tuples(_earlier_ranks, st.integers(min_value=1, max_value=7)),
+)
+def dummy_off_rank_zero(subject: RankSubject, case: tuple[list[int], int]) -> None:
     """On every rank other than 0 the wrapper must return an AbsorbingExperiment and must not call fn."""
     # Decorated on rank 0 and read on another, as a class is defined at import and the launcher sets
     # the rank later: a gate that reads the rank when it decorates must not pass.
+    earlier, rank = case
     with at_rank(subject.rank_source, 0):
         holder, calls = _holder(subject, _Experiment())
-    with at_rank(subject.rank_source, rank):
-        got = _experiment_at(holder, rank)
-    expect(
-        got is not None,
-        f"on rank {rank} the decorated getter (decorated on rank 0) must return a dummy experiment, got None",
-    )
-    expect(
-        not calls,
-        f"on rank {rank} the wrapped getter (decorated on rank 0) must not be called, it was called "
-        f"{len(calls)} times",
-    )
+    for i, at in enumerate([*earlier, rank]):
+        before = len(calls)
+        got = _read_at(subject, holder, at)
+        if at == 0:
+            continue
+        expect(
+            got is not None,
+            f"on rank {at} the decorated getter (decorated on rank 0){_history(earlier[:i])} must return a "
+            "dummy experiment, got None",
+        )
+        expect(
+            not isinstance(got, _Experiment),
+            f"on rank {at} the decorated getter (decorated on rank 0){_history(earlier[:i])} must return a "
+            f"dummy experiment, got the real one {got!r}",
+        )
+        expect(
+            len(calls) == before,
+            f"on rank {at} the wrapped getter (decorated on rank 0){_history(earlier[:i])} must not be called, "
+            f"it was called {len(calls) - before} times",
+        )
 
 
 _results = st.one_of(
@@ -176,23 +210,45 @@ _results = st.one_of(
 )
 
 
-@register("rank.result_on_rank_zero", level="core", strategy=lambda s: _results)
-def result_on_rank_zero(subject: RankSubject, value: Any) -> None:
-    """On rank 0 the wrapper must return fn's result unchanged, even when that result is falsy."""
+@register("rank.result_on_rank_zero", level="core", strategy=lambda s: st.tuples(_results, _earlier_ranks))
+def result_on_rank_zero(subject: RankSubject, case: tuple[Any, list[int]]) -> None:
+    """On rank 0 the wrapper must call fn once and return its result unchanged, even when that result
+    is falsy; an exception fn raises must come through."""
+    value, earlier = case
     with at_rank(subject.rank_source, 1):  # decorated on another rank: the rank is read when called
-        holder, _ = _holder(subject, value)
+        holder, calls = _holder(subject, value)
+    for i, at in enumerate([*earlier, 0]):
+        before = len(calls)
+        got = _read_at(subject, holder, at)
+        if at != 0:
+            continue
+        where = f"on rank 0 the decorated getter (decorated on rank 1){_history(earlier[:i])}"
+        expect(got is value, f"{where} must return the getter's result {value!r} itself, got {got!r}")
+        expect(len(calls) == before + 1, f"{where} must call the getter once, it called it {len(calls) - before} times")
+    # A getter that cannot build its experiment: on rank 0 its error is the caller's to see.
+    error = _GetterError("the experiment cannot be built")
+    with at_rank(subject.rank_source, 1):
+        failing, _ = _holder(subject, value, raises=error)
     with at_rank(subject.rank_source, 0):
-        got = _experiment_at(holder, 0)
-    expect(
-        got is value,
-        f"on rank 0 the decorated getter (decorated on rank 1) must return the getter's result {value!r} "
-        f"itself, got {got!r}",
-    )
+        try:
+            got = failing.experiment
+        except Exception as raised:
+            expect(
+                raised is error,
+                f"on rank 0, a getter that raises {error!r} must let it through, the wrapper raised "
+                f"{type(raised).__name__}: {raised}",
+            )
+        else:
+            raise ConformanceFailure(
+                f"on rank 0, a getter that raises {error!r} must let it through, the wrapper returned {got!r}"
+            )
 
 
 # One step of using a dummy: ("attribute", name), ("own attribute", k) -- the k-th non-dunder name
 # the object itself lists in dir(), where absorbing is most likely to break --, ("call", args,
-# kwargs) or ("index", key).
+# kwargs), ("index", key), or an assignment and a read of what was assigned: ("set attribute", name,
+# value) is ``obj.name = value`` then ``obj.name``, ("set item", key, value) ``obj[key] = value``
+# then ``obj[key]`` (``experiment.config["lr"] = 0.1`` runs on every rank).
 Step: TypeAlias = tuple[Any, ...]
 
 
@@ -234,6 +290,8 @@ _steps = st.one_of(
         st.dictionaries(_keyword_names, _argument_values, max_size=3),
     ),
     st.tuples(st.just("index"), _keys),
+    st.tuples(st.just("set attribute"), _identifiers, _argument_values),
+    st.tuples(st.just("set item"), _keys, _argument_values),
 )
 
 
@@ -246,29 +304,37 @@ def _own_name(obj: Any, k: int) -> str:
 
 
 def _use(dummy: Any, steps: list[Step], start: str = "dummy") -> Any:
-    """Apply ``steps`` one after another; an exception is a failure naming the expression so far."""
+    """Apply ``steps`` one after another; an exception is a failure naming the statements so far."""
     obj = dummy
     expression = start
+    done: list[str] = []  # the assignments made so far, for the message
     for step in steps:
         kind = step[0]
-        name = step[1] if kind == "attribute" else _own_name(obj, step[1]) if kind == "own attribute" else ""
-        if name:
-            expression += f".{name}"
-        elif kind == "call":
-            words = [repr(a) for a in step[1]] + [f"{k}={v!r}" for k, v in step[2].items()]
-            expression += f"({', '.join(words)})"
-        else:
-            expression += f"[{step[1]!r}]"
+        doing = expression
         try:
-            if name:
+            if kind in ("attribute", "own attribute", "set attribute"):
+                name = step[1] if kind != "own attribute" else _own_name(obj, step[1])
+                if kind == "set attribute":
+                    doing = f"{expression}.{name} = {step[2]!r}"
+                    setattr(obj, name, step[2])
+                    done.append(doing)
+                doing = expression = f"{expression}.{name}"
                 obj = getattr(obj, name)
             elif kind == "call":
+                words = [repr(a) for a in step[1]] + [f"{k}={v!r}" for k, v in step[2].items()]
+                doing = expression = f"{expression}({', '.join(words)})"
                 obj = obj(*step[1], **step[2])
             else:
+                if kind == "set item":
+                    doing = f"{expression}[{step[1]!r}] = {step[2]!r}"
+                    obj[step[1]] = step[2]
+                    done.append(doing)
+                doing = expression = f"{expression}[{step[1]!r}]"
                 obj = obj[step[1]]
         except Exception as error:
+            shown = "; ".join([*done, doing] if doing not in done else done)
             raise ConformanceFailure(
-                f"the dummy experiment must absorb every use, but {expression} raised {type(error).__name__}: {error}"
+                f"the dummy experiment must absorb every use, but {shown} raised {type(error).__name__}: {error}"
             ) from error
     return obj
 
@@ -278,8 +344,8 @@ _absorb_cases = st.tuples(st.integers(min_value=1, max_value=7), st.lists(_steps
 
 @register("rank.dummy_absorbs", level="core", strategy=lambda s: _absorb_cases)
 def dummy_absorbs(subject: RankSubject, case: tuple[int, list[Step]]) -> None:
-    """Any chain of attribute accesses (any non-dunder name), calls with any arguments and indexing
-    with any key must succeed on the dummy experiment."""
+    """Any chain of attribute accesses (any non-dunder name), calls with any arguments, indexing with
+    any key, and assignments to its attributes and items must succeed on the dummy experiment."""
     rank, steps = case
     with at_rank(subject.rank_source, rank):
         # One more attribute: what the last step gave must absorb too (a None that ends a chain is no dummy).
@@ -353,6 +419,7 @@ def dummy_iter_ends(subject: RankSubject, _: None) -> None:
                 f"iterating the dummy experiment raised {type(error).__name__}: {error}"
             ) from error
         expect(len(items) < _LIMIT, f"iterating the dummy experiment must end; it gave {_LIMIT} items and went on")
+        expect(not items, f"iterating the dummy experiment must give nothing (it is empty), it gave {items!r}")
         count = 0
         try:
             for _item in dummy:

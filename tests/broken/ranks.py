@@ -98,6 +98,12 @@ class AbsorbingDummy:
     def __getitem__(self, key: Any) -> Any:
         return self
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
     def __iter__(self) -> Iterator[Any]:
         return iter(())
 
@@ -147,7 +153,7 @@ class LockedDummy(AbsorbingDummy):
     """Holds a lock, so neither deepcopy nor pickle can copy it."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        object.__setattr__(self, "lock", threading.Lock())  # (the dummy's own __setattr__ absorbs)
 
 
 class EndlessDummy(AbsorbingDummy):
@@ -277,7 +283,7 @@ class ShallowDummy(AbsorbingDummy):
     __slots__ = ("__depth__",)
 
     def __init__(self, depth: int = 0) -> None:
-        self.__depth__ = depth
+        object.__setattr__(self, "__depth__", depth)  # (the dummy's own __setattr__ absorbs)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):

@@ -31,11 +31,12 @@ def _plain(
     columns: dict[str, list[Any]] = {}
     for d in dicts:
         for key in d:
+            if d[key] is None:
+                continue  # a key's place is where it first has a value (spec: first-seen order)
             if key not in columns:
                 keys.append(key)
                 columns[key] = []
-            if d[key] is not None:
-                columns[key].append(d[key])
+            columns[key].append(d[key])
     result: dict[str, Any] = {}
     for key in keys:
         values = columns[key]
@@ -66,9 +67,8 @@ def iterable_merge(
     tree: dict[str, list[Any]] = {}
     for d in dicts:
         for key, value in d.items():
-            tree.setdefault(key, [])
-            if value is not None:
-                tree[key].append(value)
+            if value is not None:  # a key's place is where it first has a value (spec: first-seen order)
+                tree.setdefault(key, []).append(value)
     return _from_tree(tree, agg_key_funcs, default_func, ())
 
 
@@ -87,9 +87,8 @@ def _from_tree(
             subtree: dict[str, list[Any]] = {}
             for value in values:
                 for k, v in value.items():
-                    subtree.setdefault(k, [])
                     if v is not None:
-                        subtree[k].append(v)
+                        subtree.setdefault(k, []).append(v)
             out[key] = _from_tree(subtree, own if isinstance(own, Mapping) else None, default, (*where, key))
         else:
             out[key] = (own if callable(own) else default)(tuple(values))
@@ -107,7 +106,7 @@ def subclass_merge(
 ) -> Merged:
     """Returns :class:`Merged` at every level, built key by key from a first-seen key list."""
     inputs = list(dicts)
-    order = list(dict.fromkeys(key for d in inputs for key in d))
+    order = list(dict.fromkeys(key for d in inputs for key, value in d.items() if value is not None))
     merged = Merged()
     for key in order:
         present = [d[key] for d in inputs if key in d and d[key] is not None]

@@ -35,6 +35,12 @@ class Nothing:
     def __getitem__(self, key: Any, /) -> Nothing:
         return Nothing()
 
+    def __setattr__(self, name: str, value: Any, /) -> None:
+        pass  # experiment.name = ... runs on every rank
+
+    def __setitem__(self, key: Any, value: Any, /) -> None:
+        pass  # experiment.config["lr"] = ... runs on every rank
+
     def __iter__(self) -> Iterator[Any]:
         yield from ()
 
