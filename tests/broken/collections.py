@@ -357,6 +357,108 @@ class WrapsErrors(impl.LoggerCollection):
             raise ExceptionGroup(f"{method} failed", wrapped) from None
 
 
+# --- found by the second adversarial audit ---------------------------------------------------
+
+
+class AggAlsoLogs(impl.LoggerCollection):
+    """agg_and_log_metrics also calls every member's log_metrics: each member logs the metrics twice."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(metrics, step)
+        super().log_metrics(metrics, step)
+
+
+class FinalizeSavesFirst(impl.LoggerCollection):
+    """finalize() saves every member first, then finalizes it (a call the caller did not make)."""
+
+    def finalize(self, status: str) -> None:
+        self._forward("save")
+        super().finalize(status)
+
+
+class SanitizesInPlace(impl.LoggerCollection):
+    """log_metrics makes the caller's metric values floats, in the caller's dict, before forwarding it."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        for key, value in list(metrics.items()):
+            if not isinstance(value, Mapping):
+                metrics[key] = float(value)
+        super().log_metrics(metrics, step)
+
+
+class AddsStepInPlace(impl.LoggerCollection):
+    """agg_and_log_metrics writes the step into the caller's metrics dict before forwarding it."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        if step is not None:
+            metrics["step"] = step
+        super().agg_and_log_metrics(metrics, step)
+
+
+class NameAtConstruction(impl.LoggerCollection):
+    """name and version are read once, at construction (a member's version that changes when its run
+    starts, as WandbLogger's does, is never seen)."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(logger_iterable)
+        self._name = "_".join(str(logger.name) for logger in self)
+        self._version = "_".join(str(logger.version) for logger in self)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+
+class ExperimentAtConstruction(impl.LoggerCollection):
+    """experiment is the list of the members' experiments as they were at construction."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(logger_iterable)
+        self._experiments = [logger.experiment for logger in self]
+
+    @property
+    def experiment(self) -> list[Any]:
+        return self._experiments
+
+
+class DropsFailedMembers(impl.LoggerCollection):
+    """A member that raised once is left out of every later call (a circuit breaker)."""
+
+    def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
+        super().__init__(logger_iterable)
+        self._dead: set[int] = set()
+
+    def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
+        failures: list[Exception] = []
+        for index, logger in self._members:
+            if index in self._dead:
+                continue
+            try:
+                getattr(logger, method)(*args, **kwargs)
+            except Exception as error:
+                self._dead.add(index)
+                failures.append(error)
+        if failures:
+            raise impl.LoggerCollectionError(f"{method} failed", failures)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self._forward("log_metrics", metrics, step)
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        self._forward("agg_and_log_metrics", metrics, step)
+
+
+class WrapsAroundIndex(impl.LoggerCollection):
+    """collection[i] wraps around (i % len): collection[len] is the first member, not an IndexError."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return super().__getitem__(index % len(self) if isinstance(index, int) and len(self) else index)
+
+
 def _subject(factory: Callable[[Iterable[Any]], Any]) -> CollectionSubject:
     return CollectionSubject(factory, f"tests.broken.collections:{factory.__name__}")
 
@@ -395,4 +497,13 @@ BROKEN = [
     Broken("collection.one_shot_iterator", _subject(ChecksMembersThenLists), "the check exhausts an iterator"),
     Broken("collection.error_isolation", _subject(RaisesFirstError), "only the first error raised"),
     Broken("collection.error_isolation", _subject(WrapsErrors), "errors wrapped, not carried"),
+    # Found by the second audit.
+    Broken("collection.fan_out", _subject(AggAlsoLogs), "agg_and_log_metrics also calls log_metrics"),
+    Broken("collection.fan_out", _subject(FinalizeSavesFirst), "finalize() also calls save()"),
+    Broken("collection.fan_out", _subject(SanitizesInPlace), "the caller's metrics made floats in place"),
+    Broken("collection.fan_out", _subject(AddsStepInPlace), "the step written into the caller's metrics"),
+    Broken("collection.properties", _subject(NameAtConstruction), "name and version read at construction"),
+    Broken("collection.properties", _subject(ExperimentAtConstruction), "experiments read at construction"),
+    Broken("collection.indexing", _subject(WrapsAroundIndex), "an index out of range wraps around"),
+    Broken("collection.error_isolation", _subject(DropsFailedMembers), "a member that raised is dropped"),
 ]

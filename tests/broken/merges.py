@@ -357,6 +357,113 @@ def batched_left_to_right(
         impl_merge._row_sums = original
 
 
+# --- found by the second adversarial audit ---------------------------------------------------
+
+
+def mean_path_ignores_key_funcs(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """A fast path for the default numpy.mean on inputs with the same keys that means every key,
+    agg_key_funcs forgotten (``merge_dicts(runs, {'loss': max})`` gives the mean loss)."""
+    keys = list(dicts[0]) if dicts else []
+    if (
+        default_func is np.mean
+        and len(keys) >= 2
+        and all(list(d) == keys and all(isinstance(v, float) for v in d.values()) for d in dicts)
+    ):
+        return {k: np.mean([d[k] for d in dicts]) for k in keys}
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+def none_beside_mapping_is_mismatch(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Judges nesting before dropping None: ``{'d': None}`` beside ``{'d': {...}}`` raises TypeError."""
+    for key in dict.fromkeys(k for d in dicts for k in d):
+        present = [d[key] for d in dicts if key in d]
+        if any(isinstance(v, Mapping) for v in present) and not all(isinstance(v, Mapping) for v in present):
+            raise TypeError(f"key path {key!r} is a mapping in some inputs and not in others")
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+def order_counts_none(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Keys in order of first appearance, a None value included (``dict.fromkeys`` over every key)."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    return {k: merged[k] for k in dict.fromkeys(k for d in dicts for k in d) if k in merged}
+
+
+def calls_function_on_no_values(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Calls the function on [] for an all-None key, then leaves the key out (min() raises there)."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    for key in dict.fromkeys(k for d in dicts for k in d):
+        if key not in merged:
+            ((agg_key_funcs or {}).get(key) or default_func)([])
+    return merged
+
+
+def first_dict_keys_on_long_runs(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """With more than 4 inputs (a "long run" path) the keys come from the first input only."""
+    merged = merge_dicts(dicts, agg_key_funcs, default_func)
+    return {k: v for k, v in merged.items() if k in dicts[0]} if len(dicts) > 4 else merged
+
+
+def ints_made_floats_in_place(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Makes the inputs' int values floats, in place (1 == 1.0, so == cannot tell)."""
+
+    def fix(d: Any) -> None:
+        for k, v in list(d.items()):
+            if isinstance(v, Mapping):
+                fix(v)
+            elif isinstance(v, int) and not isinstance(v, bool):
+                d[k] = float(v)
+
+    for d in dicts:
+        fix(d)
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+def generator_to_functions(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Hands every function but numpy.mean a generator of the values (``v[-1]`` and ``len(v)`` fail)."""
+
+    def lazy(fn: Any) -> Any:
+        return fn if fn is np.mean else lambda values: fn(v for v in values)
+
+    def wrap(funcs: Any) -> Any:
+        return {k: wrap(f) if isinstance(f, Mapping) else lazy(f) for k, f in (funcs or {}).items()}
+
+    return merge_dicts(dicts, wrap(agg_key_funcs), lazy(default_func))
+
+
+def dispatch_by_name(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Takes any function named "mean" for numpy.mean (statistics.mean and torch.mean are not)."""
+
+    def swap(fn: Any) -> Any:
+        if isinstance(fn, Mapping):
+            return {k: swap(v) for k, v in fn.items()}
+        return np.mean if getattr(fn, "__name__", "") == "mean" else fn
+
+    return merge_dicts(dicts, swap(agg_key_funcs), swap(default_func))
+
+
+def skips_non_dict_inputs(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """Skips inputs that are not dicts (meant for None; a read-only MappingProxyType is lost too)."""
+    return merge_dicts([d for d in dicts if isinstance(d, dict)], agg_key_funcs, default_func)
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -397,4 +504,14 @@ BROKEN = [
     Broken("merge.numpy_mean_exact", _subject(fsum_mean), "numpy.mean by math.fsum"),
     Broken("merge.numpy_mean_exact", _subject(batched_left_to_right), "the batched path sums left to right"),
     Broken("merge.numpy_mean_exact", _subject(floats_results), "aggregates made floats"),
+    # Found by the second audit.
+    Broken("merge.dispatch", _subject(mean_path_ignores_key_funcs), "the numpy.mean path ignores agg_key_funcs"),
+    Broken("merge.dispatch", _subject(dispatch_by_name), "a function named mean taken for numpy.mean"),
+    Broken("merge.nested_dispatch", _subject(none_beside_mapping_is_mismatch), "None beside a mapping raises"),
+    Broken("merge.result_keys", _subject(first_dict_keys_on_long_runs), "long runs keep the first input's keys"),
+    Broken("merge.result_keys", _subject(skips_non_dict_inputs), "Mapping inputs that are not dicts skipped"),
+    Broken("merge.values_in_order", _subject(generator_to_functions), "functions given a generator"),
+    Broken("merge.no_mutation", _subject(ints_made_floats_in_place), "int inputs made floats in place"),
+    Broken("merge.all_none_key_skipped", _subject(calls_function_on_no_values), "the function called on []"),
+    Broken("merge.first_seen_order", _subject(order_counts_none), "a None value counts as the key's first sight"),
 ]

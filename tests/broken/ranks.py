@@ -367,6 +367,93 @@ class RankReadAtImportLogger(UngatedFileLogger):
             super().log_metrics(metrics, step)
 
 
+# --- found by the second adversarial audit ---------------------------------------------------
+
+
+def rank_of_first_read(fn: Getter) -> Getter:
+    """Reads the rank at the getter's first call and keeps it (the experiment read before the
+    launcher sets the rank decides for good)."""
+    first: list[int] = []
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        if not first:
+            first.append(impl.rank_zero_only.rank)
+        return fn(self) if first[0] == 0 else impl.DummyExperiment()
+
+    return experiment
+
+
+def cached_on_the_instance(fn: Getter) -> Getter:
+    """Keeps the first result (real or dummy) on the instance: a later rank is never looked at."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        cached = vars(self).get("_gated_experiment")
+        if cached is None:
+            cached = fn(self) if impl.rank_zero_only.rank == 0 else impl.DummyExperiment()
+            vars(self)["_gated_experiment"] = cached
+        return cached
+
+    return experiment
+
+
+def calls_getter_twice(fn: Getter) -> Getter:
+    """On rank 0 calls the getter once to check it and again to return it (two experiments built)."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        if impl.rank_zero_only.rank != 0:
+            return impl.DummyExperiment()
+        fn(self)
+        return fn(self)
+
+    return experiment
+
+
+def swallows_getter_errors(fn: Getter) -> Getter:
+    """On rank 0 a getter that raises gives the dummy: the user never learns the experiment failed."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        if impl.rank_zero_only.rank != 0:
+            return impl.DummyExperiment()
+        try:
+            return fn(self)
+        except Exception:
+            return impl.DummyExperiment()
+
+    return experiment
+
+
+class IteratesItselfDummy(AbsorbingDummy):
+    """Iterating gives the dummy once (so ``for e in experiment`` runs its body once)."""
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self,))
+
+
+class StoresAttributesDummy:
+    """Absorbs reads, calls and indexing, but is a plain object otherwise: ``dummy.config = {}`` stores
+    the dict (``dummy.config.x`` then raises) and ``dummy[k] = v`` raises."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        return self
+
+    def __getitem__(self, key: Any) -> Any:
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+
 def _rank(decorator: Callable[[Getter], Getter]) -> RankSubject:
     return RankSubject(decorator, impl.rank_zero_only, f"tests.broken.ranks:{decorator.__name__}")
 
@@ -405,4 +492,12 @@ BROKEN = [
     Broken("rank.dummy_bool", _rank(_gate(BoolIsTheDummy)), "__bool__ returns the dummy"),
     Broken("logger.nothing_written_off_rank_zero", _logger(HparamsEverywhereLogger), "hparams.yaml on every rank"),
     Broken("logger.nothing_written_off_rank_zero", _logger(RankReadAtImportLogger), "the rank read at import"),
+    # Found by the second audit.
+    Broken("rank.dummy_off_rank_zero", _rank(rank_of_first_read), "the rank of the first read is kept"),
+    Broken("rank.dummy_off_rank_zero", _rank(cached_on_the_instance), "the first result is kept on the instance"),
+    Broken("rank.result_on_rank_zero", _rank(cached_on_the_instance), "the first result is kept on the instance"),
+    Broken("rank.result_on_rank_zero", _rank(calls_getter_twice), "the getter is called twice on rank 0"),
+    Broken("rank.result_on_rank_zero", _rank(swallows_getter_errors), "the getter's error becomes the dummy"),
+    Broken("rank.dummy_absorbs", _rank(_gate(StoresAttributesDummy)), "assignments are not absorbed"),
+    Broken("rank.dummy_iter_ends", _rank(_gate(IteratesItselfDummy)), "iterating gives the dummy once"),
 ]
