@@ -18,20 +18,22 @@ class Collection(AggregatingLogger, Protocol):
     - Every logging method (``log_metrics``, ``log_hyperparams``, ``log_graph``,
       ``agg_and_log_metrics``, ``update_agg_funcs``, ``save``, ``finalize``, ``close``,
       ``after_save_checkpoint``) must reach every member exactly once, with the same arguments,
-      in member order. Checked by: ``collection.fan_out``.
+      in member order, and call no other method of a member; the caller's arguments must not be
+      changed. Checked by: ``collection.fan_out``.
     - ``name`` and ``version`` must be the members' ``str(name)`` and ``str(version)`` joined by
-      ``"_"``; ``experiment`` must be the list of the members' experiments; ``save_dir`` must be
-      ``None``. Checked by: ``collection.properties``.
+      ``"_"``, and ``experiment`` the list of the members' experiments, each as the members' are
+      when read (not as they were at construction); ``save_dir`` must be ``None``.
+      Checked by: ``collection.properties``.
     - Strict: a collection built from a one-shot iterator must behave as one built from a list,
       for every call. Checked by: ``collection.one_shot_iterator``.
     - Strict: a member that raises must not stop delivery to the members after it; after
-      delivering to all, the call must raise one exception that carries every member's error.
-      Checked by: ``collection.error_isolation``.
+      delivering to all, the call must raise one exception that carries every member's error; a
+      member that raised must still be reached by later calls. Checked by: ``collection.error_isolation``.
     """
 
     def __getitem__(self, index: int) -> Logger:
-        """Must return the member at ``index`` (negative indices count from the end).
-        Checked by: ``collection.indexing``."""
+        """Must return the member at ``index`` (negative indices count from the end); an index out
+        of range must raise ``IndexError``. Checked by: ``collection.indexing``."""
         ...
 
     def __iter__(self) -> Iterator[Logger]:

@@ -50,8 +50,10 @@ class ExperimentDecorator(Protocol):
 
         - On every rank other than 0 the wrapper must return an :class:`AbsorbingExperiment` and
           must not call ``fn``. Checked by: ``rank.dummy_off_rank_zero``.
-        - On rank 0 it must return ``fn``'s result unchanged, even when that result is falsy.
-          Checked by: ``rank.result_on_rank_zero``.
+        - On rank 0 it must call ``fn`` once and return its result unchanged, even when that result
+          is falsy; an exception ``fn`` raises must come through. The rank is read at each call, not
+          remembered from an earlier one. Checked by: ``rank.result_on_rank_zero``,
+          ``rank.dummy_off_rank_zero``.
         - Applied to a logger given a rank object: on a rank other than 0 nothing may appear under
           the logger's save directory, whatever is called. Checked by: ``logger.nothing_written_off_rank_zero``
           (a logger property: it needs the logger's factory and its rank object).
@@ -62,8 +64,9 @@ class ExperimentDecorator(Protocol):
 class AbsorbingExperiment(Protocol):
     """What a logger's ``experiment`` is on a rank other than 0 (``DummyExperiment``).
 
-    - Any chain of attribute accesses (any non-dunder name), calls with any arguments and
-      indexing with any key must succeed. Checked by: ``rank.dummy_absorbs``.
+    - Any chain of attribute accesses (any non-dunder name), calls with any arguments, indexing
+      with any key, and assignments to its attributes and items must succeed (rank-0-only code
+      such as ``experiment.config["lr"] = 0.1`` runs on every rank). Checked by: ``rank.dummy_absorbs``.
     - Strict: ``copy.copy``, ``copy.deepcopy`` and a pickle round trip must give a dummy again;
       iterating it must end (it is empty); ``bool()`` must not raise.
       Checked by: ``rank.dummy_copy_pickle``, ``rank.dummy_iter_ends``, ``rank.dummy_bool``.
