@@ -4,11 +4,11 @@ Every property first asks for ``agg_and_log_metrics`` and ``update_agg_funcs`` (
 logger has neither: the properties are not applicable to it). What a logger *logs* is what reaches
 its ``log_metrics`` (:func:`spy_log_metrics`); :class:`_Model` says what that must be, run by run.
 
-Comparing values: a run of one call must be logged unchanged, so it is compared exactly; a run of
-several calls is compared by its keys, except in ``aggregation.run_value`` and
-``aggregation.update_agg_funcs_takes_effect``, which set functions whose results are exact (``max``,
-``min``, a count...) and compare with ``impl.merge_dicts`` of the run. A run whose value is ``{}``
-may or may not be logged at core level (1.5 logs it at a flush); strict
+Comparing values: a run of one call must be logged unchanged, so it is compared exactly, value types
+included; a run of several calls is compared with ``impl.merge_dicts`` of the run and the functions in
+force (on a fresh logger ``numpy.mean``, whose result is defined to the bit: ``merge.numpy_mean_exact``),
+or by its keys where a property sets no functions of its own to compare with. A run whose value is
+``{}`` may or may not be logged at core level (1.5 logs it at a flush); strict
 ``aggregation.empty_run_not_logged`` requires that it is not.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import math
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, TypeAlias, cast
@@ -36,8 +37,17 @@ from hypothesis.stateful import (
 import impl
 from conformance import strategies as cst
 from conformance._core import ConformanceFailure, LoggerSubject, expect, register
-from conformance._logger import STATUSES, CallLog, bad_metrics, bad_steps, has_close, hyperparams, render_call
-from conformance._merge import _is_dict, _same
+from conformance._logger import (
+    STATUSES,
+    CallLog,
+    _identical,
+    bad_metrics,
+    bad_steps,
+    has_close,
+    hyperparams,
+    render_call,
+)
+from conformance._merge import _is_dict, _same, _same_typed
 from conformance._observe import Emitted, _argument_reader, fresh_logger, require_methods, spy_log_metrics
 
 __all__: list[str] = []
@@ -91,6 +101,19 @@ class _Count:
 
 
 _count = _Count()
+
+
+class _Zero:
+    """An aggregation function no property expects a run to be merged with."""
+
+    def __call__(self, values: Sequence[float]) -> float:
+        return -7.0
+
+    def __repr__(self) -> str:
+        return "minus_seven"
+
+
+_zero_func = _Zero()
 _EXACT_FUNCS: tuple[Callable[[Sequence[float]], Any], ...] = (max, min, _count)
 """Aggregation functions whose result does not depend on rounding (however the values are passed)."""
 
@@ -161,7 +184,7 @@ def _matches(pair: tuple[Any, Any], entry: _Entry, values: Values) -> bool:
         return False
     metrics = dict(cast("Mapping[str, Any]", metrics))
     if entry.single:
-        return bool(_same(metrics, entry.run[0]))
+        return _same_typed(metrics, entry.run[0])
     if values is not None:
         return bool(_same(metrics, values(entry)))
     return set(metrics) == {k for d in entry.run for k in d}
@@ -227,20 +250,61 @@ def _watched(subject: LoggerSubject) -> Generator[tuple[Any, Emitted, CallLog, _
         yield logger, spy_log_metrics(logger), CallLog(logger), _Model()
 
 
+def _fresh(step: int | None) -> int | None:
+    """An int equal to ``step`` but a new object (for steps past CPython's small-int cache): a
+    logger must compare steps by value, and callers rarely pass the same int object twice."""
+    return None if step is None else int(repr(step))
+
+
 def _agg(calls: CallLog, model: _Model, metrics: Metrics, step: int | None) -> None:
-    calls.run("agg_and_log_metrics", copy.deepcopy(metrics), step=step)
+    calls.run("agg_and_log_metrics", copy.deepcopy(metrics), step=_fresh(step))
     model.agg(metrics, step)
 
 
 AggCalls: TypeAlias = list[tuple[Metrics, int | None]]
 
+# Steps: None and 0..3 (runs repeat, go back, and None meets 0), and ints past CPython's small-int
+# cache and past int32, as a real global step becomes.
+_STEPS = st.one_of(cst.steps(), st.sampled_from((257, 10**6, 2**31)))
+# Values: floats and ints, and (a third of the time) a NaN (numpy.nanmean is not numpy.mean) or an
+# int a float cannot hold. (Not numpy scalars or bools: the seed types metrics as Dict[str, float].)
+_UNUSUAL_VALUES = st.one_of(st.just(math.nan), st.sampled_from((2**53 + 1, -(2**60) - 1)))
+_VALUES = st.one_of(cst.metric_values(), _UNUSUAL_VALUES)
+_LONG_RUN_VALUES = st.floats(-1e3, 1e3)
+_pool_keys = st.sampled_from(list[str](cst.KEY_POOL))
+
+
+@st.composite
+def _agg_calls(draw: st.DrawFn, metrics: st.SearchStrategy[Metrics], max_size: int = 12) -> AggCalls:
+    """Like ``strategies.agg_calls``, with the steps above, and one time in eight a run of 8 to 12
+    calls with the same keys inserted anywhere: past numpy's 8-value summation block (a mean taken
+    as sum/len shows) and past a buffer of fixed size."""
+    calls: AggCalls = []
+    for step, length in draw(st.lists(st.tuples(_STEPS, st.integers(1, 4)), max_size=max_size // 2)):
+        calls.extend((draw(metrics), step) for _ in range(length))
+    calls = calls[:max_size]
+    if draw(st.integers(0, 7)) == 7:
+        keys = draw(st.lists(_pool_keys, min_size=1, max_size=3, unique=True))
+        step = draw(_STEPS)
+        long = [({k: draw(_LONG_RUN_VALUES) for k in keys}, step) for _ in range(draw(st.integers(8, 12)))]
+        at = draw(st.integers(0, len(calls)))
+        calls[at:at] = long
+    return calls
+
+
 # Built once: drawing from a strategy built inside a draw costs much more.
-_AGG_CALLS = cst.agg_calls()
+_METRICS = cst.metric_dicts(values=_VALUES)
+_NONEMPTY_METRICS = cst.metric_dicts(values=_VALUES, min_size=1)
+_AGG_CALLS = _agg_calls(_METRICS)
 # Runs of nested metrics, drawn apart from flat ones: a key is a dict in every call or in none.
-_NESTED_AGG_CALLS = cst.agg_calls(metrics=cst.nested_metric_dicts())
-_METRICS = cst.metric_dicts()
-_NONEMPTY_METRICS = cst.metric_dicts(min_size=1)
-_STEPS = cst.steps()
+_NESTED_AGG_CALLS = _agg_calls(cst.nested_metric_dicts())
+
+
+def _mean_value(entry: _Entry) -> Metrics:
+    """The value of a run of several calls on a logger whose functions are the defaults (numpy.mean)."""
+    return impl.merge_dicts(entry.run, None, np.mean)
+
+
 _BAD_METRICS = bad_metrics()
 
 
@@ -264,7 +328,7 @@ def runs_logged_once(subject: LoggerSubject, example: tuple[AggCalls, str]) -> N
             _agg(calls, model, metrics, step)
         _flush(calls, flush)
         model.flush()
-        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}")
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", _mean_value)
 
 
 def _runs_of_nested_metrics(subject: LoggerSubject, agg_calls: AggCalls, flush: str) -> None:
@@ -288,10 +352,10 @@ def _runs_of_nested_metrics(subject: LoggerSubject, agg_calls: AggCalls, flush: 
         except ConformanceFailure:
             return
         model.flush()
-        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)} (metrics recorded, not stored)")
+        when = f"after {_flush_text(flush)} (metrics recorded, not stored)"
+        _expect_logged(emitted, model, calls, when, _mean_value)
 
 
-_pool_keys = st.sampled_from(list[str](cst.KEY_POOL))
 _exact_funcs = st.sampled_from(list[Callable[[Sequence[float]], Any]](_EXACT_FUNCS))
 _exact_key_funcs = st.dictionaries(_pool_keys, _exact_funcs, max_size=4)
 
@@ -370,7 +434,7 @@ def _play_event(event: tuple[str, Any], calls: CallLog, model: _Model) -> None:
         _agg(calls, model, *payload)
     elif kind == "log":
         metrics, step = payload
-        calls.run("log_metrics", metrics=copy.deepcopy(metrics), step=step)
+        calls.run("log_metrics", metrics=copy.deepcopy(metrics), step=_fresh(step))
         model.log(metrics, step)
     else:
         _flush(calls, payload)
@@ -388,7 +452,7 @@ def deferred_until_step_change(subject: LoggerSubject, events: list[tuple[str, A
     with _watched(subject) as (_logger, emitted, calls, model):
         for event in events:
             _play_event(event, calls, model)
-            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}")
+            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}", _mean_value)
 
 
 @register(
@@ -441,8 +505,9 @@ def _takes_effect_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> dic
     strategy=lambda s: _takes_effect_cases(_flush_kinds(s)),
 )
 def update_agg_funcs_takes_effect(subject: LoggerSubject, case: dict[str, Any]) -> None:
-    """Entries of agg_key_funcs must be added to (replacing same-named) entries in force; agg_default_func
-    must replace the default function (so calling with no arguments restores numpy.mean)."""
+    """Entries of agg_key_funcs must be added to (replacing same-named) entries in force (a later change to
+    the caller's mapping must not change them); agg_default_func must replace the default function (so
+    calling with no arguments restores numpy.mean)."""
     keys, flush = case["keys"], case["flush"]
     in_force: dict[str, Any] = {}
     default: Any = np.mean
@@ -452,8 +517,12 @@ def update_agg_funcs_takes_effect(subject: LoggerSubject, case: dict[str, Any]) 
                 calls.run("update_agg_funcs")
                 default = np.mean
             else:
-                calls.run("update_agg_funcs", agg_key_funcs=dict(update[0]), agg_default_func=update[1])
+                given = dict(update[0])
+                calls.run("update_agg_funcs", agg_key_funcs=given, agg_default_func=update[1])
                 in_force, default = {**in_force, **update[0]}, update[1]
+                # The caller may reuse its mapping: the entries in force are those it held at the call.
+                given.update(dict.fromkeys([*keys, "loss"], _zero_func))
+                calls.note(f"(the caller then set every key of that agg_key_funcs to {_zero_func!r})")
             run = [dict.fromkeys(keys, value) for value in _RUN_VALUES]
             for metrics in run:
                 _agg(calls, model, metrics, step)
@@ -486,7 +555,7 @@ def log_metrics_bypasses(subject: LoggerSubject, events: list[tuple[str, Any]]) 
         for event in events:
             _play_event(event, calls, model)
             if event[0] != "agg":
-                _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}")
+                _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}", _mean_value)
 
 
 # --- aggregation.state_machine ---------------------------------------------------------------
@@ -509,6 +578,16 @@ STATE_MACHINE_SETTINGS = settings(
 """Fixed, because the runner's profile does not reach ``check``: 100 sequences of up to 20 calls
 each, derandomized (the same verdict every run), without the explain phase (its output is not
 reported; the failure message lists the calls made instead). About 1 s on ``impl.InMemoryLogger``."""
+
+
+class _CheckpointCallback:
+    """What after_save_checkpoint is given: nothing a logger knows, with a readable repr."""
+
+    def __repr__(self) -> str:
+        return "<checkpoint callback>"
+
+
+_CHECKPOINT_CALLBACK = _CheckpointCallback()
 
 
 def _same_pair(got: tuple[Any, Any], want: tuple[Any, Metrics]) -> bool:
@@ -601,6 +680,10 @@ def _machine(subject: LoggerSubject, with_close: bool) -> type[RuleBasedStateMac
         def log_graph(self) -> None:
             self.own_records("log_graph", "model")
 
+        @rule()
+        def after_save_checkpoint(self) -> None:
+            self.own_records("after_save_checkpoint", _CHECKPOINT_CALLBACK)
+
         @invariant()
         def logged_like_the_model(self) -> None:
             got, want = self.emitted, self.model.metrics
@@ -630,7 +713,7 @@ def state_machine(subject: LoggerSubject, _: None) -> None:
     "aggregation.empty_run_not_logged",
     level="strict",
     strategy=lambda s: st.tuples(
-        cst.agg_calls(metrics=st.one_of(st.just(dict[str, Any]()), _NONEMPTY_METRICS)), _flush_kinds(s)
+        _agg_calls(st.one_of(st.just(dict[str, Any]()), _NONEMPTY_METRICS)), _flush_kinds(s)
     ),
 )
 def empty_run_not_logged(subject: LoggerSubject, example: tuple[AggCalls, str]) -> None:
@@ -639,11 +722,50 @@ def empty_run_not_logged(subject: LoggerSubject, example: tuple[AggCalls, str]) 
     with _watched(subject) as (_logger, emitted, calls, model):
         for metrics, step in agg_calls:
             _agg(calls, model, metrics, step)
-            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}", empty_ok=False)
+            _expect_logged(emitted, model, calls, f"right after {calls.made[-1]}", _mean_value, empty_ok=False)
         _flush(calls, flush)
         model.flush()
-        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", empty_ok=False)
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", _mean_value, empty_ok=False)
 
+
+
+def _scribble(metrics: Metrics) -> None:
+    """Change ``metrics`` in place as a caller reusing its dict does: every value (nested ones too)
+    replaced, the first key removed, a key added."""
+    for key, value in list(metrics.items()):
+        if isinstance(value, dict):
+            _scribble(cast("Metrics", value))
+        else:
+            metrics[key] = -123.25
+    if metrics:
+        del metrics[next(iter(metrics))]
+    metrics["scribbled"] = 0.5
+
+
+@register(
+    "aggregation.metrics_not_shared",
+    level="strict",
+    strategy=lambda s: st.tuples(st.one_of(_AGG_CALLS, _NESTED_AGG_CALLS), _flush_kinds(s)),
+)
+def metrics_not_shared(subject: LoggerSubject, example: tuple[AggCalls, str]) -> None:
+    """agg_and_log_metrics must not mutate metrics, and a change the caller makes to metrics (or to a
+    mapping nested in it) after the call returns must not change what is logged."""
+    agg_calls, flush = example
+    with _watched(subject) as (_logger, emitted, calls, model):
+        for metrics, step in agg_calls:
+            given = copy.deepcopy(metrics)
+            calls.run("agg_and_log_metrics", given, step=_fresh(step))
+            model.agg(metrics, step)
+            expect(
+                _identical(given, metrics),
+                f"{calls.made[-1]} changed its metrics argument to {given!r} (same keys in the same order, "
+                f"same values of the same types expected). Calls made: {calls}",
+            )
+            _scribble(given)
+            calls.note("(the caller then changed every value of that dict, removed a key and added one)")
+        _flush(calls, flush)
+        model.flush()
+        _expect_logged(emitted, model, calls, f"after {_flush_text(flush)}", _mean_value)
 
 
 def _expect_type_error(call: Callable[[], object], bad: str, names: Sequence[str], named: str, calls: CallLog) -> None:
@@ -760,7 +882,10 @@ def _check_bad_call(subject: LoggerSubject, case: _BadAggCall) -> None:
 
 
 def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
+    # Runs are merged with a count, so a run that lost a call, or took the new one, shows it.
+    values: Values = lambda entry: impl.merge_dicts(entry.run, None, _count)  # noqa: E731
     with _watched(subject) as (logger, emitted, calls, model):
+        calls.run("update_agg_funcs", None, _count)
         for metrics, step in case.before:
             _agg(calls, model, metrics, step)
         pending = _Entry(model.step, tuple(model.run))
@@ -784,21 +909,21 @@ def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
         else:
             metrics, step = case.trigger
             text = render_call("agg_and_log_metrics", (metrics,), {"step": step})
-            trigger = lambda: logger.agg_and_log_metrics(copy.deepcopy(metrics), step=step)  # noqa: E731
+            trigger = lambda: logger.agg_and_log_metrics(copy.deepcopy(metrics), step=_fresh(step))  # noqa: E731
             taken = [_Entry(step, (metrics,))]
         calls.note(f"{text} [log_metrics raises {_InjectedError.__name__} once]")
         with contextlib.suppress(Exception):  # the injected error may propagate, or not
             trigger()
         _flush(calls, case.flush)
         options = [[*logged_before, pending], [*logged_before, pending, *taken]]
-        if any(_difference(emitted, want, None) is None for want in options):
+        if any(_difference(emitted, want, values) is None for want in options):
             return
         raise ConformanceFailure(
-            f"log_metrics raised once while logging the run {_describe(pending, None)} "
+            f"log_metrics raised once while logging the run {_describe(pending, values)} "
             f"(the call that raised: {failures[0] if failures else 'none was made'}); "
             f"the run must be kept and logged exactly once by the later {_flush_text(case.flush)}. "
-            f"Expected log_metrics calls [{', '.join(_describe(e, None) for e in options[0])}]"
-            + (f" (or with {_describe(taken[0], None)} after it)" if taken else "")
+            f"Expected log_metrics calls [{', '.join(_describe(e, values) for e in options[0])}]"
+            + (f" (or with {_describe(taken[0], values)} after it)" if taken else "")
             + f"; got {emitted!r}. Calls made: {calls}"
         )
 

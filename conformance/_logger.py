@@ -10,6 +10,7 @@ import contextlib
 import copy
 import inspect
 import os
+import string
 from argparse import Namespace
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -193,41 +194,68 @@ def _read(logger: Any, name: str) -> Any:
         raise ConformanceFailure(f"reading logger.{name} raised {type(error).__name__}: {error}") from error
 
 
+_PROPERTIES = ("name", "version", "save_dir")
+
+
+def _property_reads(subject: LoggerSubject) -> list[tuple[str, dict[str, Any]]]:
+    """name, version and save_dir of a fresh logger, read when it is new, once it has logged (a logger
+    may make its experiment, and choose its version, only then), and once it is finalized."""
+    reads: list[tuple[str, dict[str, Any]]] = []
+    with fresh_logger(subject) as (logger, _path):
+        calls = CallLog(logger)
+
+        def read(when: str) -> None:
+            reads.append((when, {n: _read(logger, n) for n in _PROPERTIES}))
+
+        read("on a new logger")
+        calls.run("log_hyperparams", {"lr": 0.5})
+        calls.run("log_metrics", {"a": 1.0}, 0)
+        if callable(getattr(logger, "agg_and_log_metrics", None)):
+            calls.run("agg_and_log_metrics", {"a": 1.0}, 1)
+        calls.run("save")
+        read(f"after {calls}")
+        calls.run("finalize", "success")
+        read(f"after {calls}")
+    return reads
+
+
 @register("logger.property_types", level="core")
 def property_types(subject: LoggerSubject, _: None) -> None:
     """name must be a str; version must be an int or a str (not a bool); save_dir must be a str, or None
-    when the logger keeps nothing locally."""
-    with fresh_logger(subject) as (logger, _path):
-        name, version, save_dir = (_read(logger, n) for n in ("name", "version", "save_dir"))
-    expect(isinstance(name, str), f"logger.name must be a str, got {name!r} ({type(name).__name__})")
-    expect(
-        isinstance(version, (int, str)) and not isinstance(version, bool),
-        f"logger.version must be an int or a str, got {version!r} ({type(version).__name__})",
-    )
-    if isinstance(save_dir, os.PathLike):
+    when the logger keeps nothing locally. (Read on a new logger, and again once it has logged and once
+    it is finalized.)"""
+    reads = _property_reads(subject)
+    if any(isinstance(values["save_dir"], os.PathLike) for _, values in reads):
         # The suite hands the factory a pathlib.Path; a logger documented to take ``save_dir: str``
         # (pytorch_lightning 1.5's CSVLogger, TensorBoardLogger) gives back what it was given. Judge it
         # as it is meant to be used: built with a str.
-        save_dir = _save_dir_given_a_str(subject, save_dir)
-    expect(
-        save_dir is None or isinstance(save_dir, str),
-        f"logger.save_dir must be a str or None, got {save_dir!r} ({type(save_dir).__name__})"
-        + (" (also when the factory is given the directory as a str)" if isinstance(save_dir, os.PathLike) else ""),
-    )
+        reads = _reads_given_a_str(subject, reads)
+    for when, values in reads:
+        name, version, save_dir = (values[n] for n in _PROPERTIES)
+        expect(isinstance(name, str), f"{when}: logger.name must be a str, got {name!r} ({type(name).__name__})")
+        expect(
+            isinstance(version, (int, str)) and not isinstance(version, bool),
+            f"{when}: logger.version must be an int or a str, got {version!r} ({type(version).__name__})",
+        )
+        expect(
+            save_dir is None or isinstance(save_dir, str),
+            f"{when}: logger.save_dir must be a str or None, got {save_dir!r} ({type(save_dir).__name__})"
+            + (" (also when the factory is given the directory as a str)" if isinstance(save_dir, os.PathLike) else ""),
+        )
 
 
-def _save_dir_given_a_str(subject: LoggerSubject, otherwise: Any) -> Any:
-    """save_dir of a logger whose factory is given its directory as a ``str``; ``otherwise`` if the
+def _reads_given_a_str(
+    subject: LoggerSubject, otherwise: list[tuple[str, dict[str, Any]]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The reads of a logger whose factory is given its directory as a ``str``; ``otherwise`` if the
     factory does not take a ``str``."""
     factory: Callable[[Any], Any] = subject.factory  # (it is given a str here)
 
     def given_a_str(path: Path) -> Any:
         return factory(str(path))
 
-    as_str = attrs.evolve(subject, factory=given_a_str)
     try:
-        with fresh_logger(as_str) as (logger, _path):
-            return logger.save_dir
+        return _property_reads(attrs.evolve(subject, factory=given_a_str))
     except Exception:
         return otherwise
 
@@ -240,9 +268,26 @@ def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     return cst.hyperparams()
 
 
-@register("logger.hyperparams_dict_and_namespace", level="core", strategy=lambda s: hyperparams())
+_hp_names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(lambda n: not n.startswith("__"))
+
+
+def _nested_hp(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    level = st.dictionaries(_hp_names, children, max_size=3)
+    return st.one_of(level, level.map(cst._namespace))
+
+
+def _hyperparams_any_depth() -> st.SearchStrategy[dict[str, Any] | Namespace]:
+    """``strategies.hyperparams()``, and as often hyperparameters holding nested dicts and Namespaces
+    (an optimizer's settings, a sub-parser's arguments): the seed flattens both (``_flatten_dict``)."""
+    nested_values = st.recursive(st.one_of(st.integers(-5, 5), st.floats(-1, 1), st.text(max_size=3)), _nested_hp, max_leaves=6)
+    params = st.dictionaries(_hp_names, nested_values, max_size=4)
+    return st.one_of(cst.hyperparams(), params, params.map(cst._namespace))
+
+
+@register("logger.hyperparams_dict_and_namespace", level="core", strategy=lambda s: _hyperparams_any_depth())
 def hyperparams_dict_and_namespace(subject: LoggerSubject, params: dict[str, Any] | Namespace) -> None:
-    """log_hyperparams must accept both a dict and an argparse.Namespace."""
+    """log_hyperparams must accept both a dict and an argparse.Namespace (whose values may be nested dicts
+    and Namespaces), a save() and finalize() after it must not raise, and it must not mutate params."""
     values = dict(vars(params)) if isinstance(params, Namespace) else dict(params)
     forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), cst._namespace(copy.deepcopy(values))]
     if isinstance(params, Namespace):
@@ -250,7 +295,24 @@ def hyperparams_dict_and_namespace(subject: LoggerSubject, params: dict[str, Any
     with fresh_logger(subject) as (logger, _path):
         calls = CallLog(logger)
         for form in forms:
-            calls.run("log_hyperparams", form)
+            given = copy.deepcopy(form)
+            calls.run("log_hyperparams", given)
+            expect(
+                _same_params(given, form),
+                f"{calls.made[-1]} changed its params argument to {given!r}; it must not mutate it. Calls made: {calls}",
+            )
+        calls.run("save")
+        calls.run("finalize", "success")
+
+
+def _same_params(a: object, b: object) -> bool:
+    """Equal hyperparameters: the same kind (dict or Namespace), keys in the same order, equal values."""
+    if isinstance(a, Namespace) and isinstance(b, Namespace):
+        return _same_params(vars(a), vars(b))
+    x, y = _as_dict(a), _as_dict(b)
+    if x is not None and y is not None:
+        return list(x) == list(y) and all(_same_params(x[k], y[k]) for k in x)
+    return type(a) is type(b) and bool(a == b)
 
 
 # --- logger.lifecycle_any_order --------------------------------------------------------------
@@ -296,10 +358,15 @@ def _as_dict(value: object) -> Mapping[Any, Any] | None:
     return cast("Mapping[Any, Any]", value) if isinstance(value, dict) else None
 
 
+# NaN too: a logger that "cleans" NaN values in place mutates the caller's dict.
+_values_with_nan = cst.metric_values(allow_nan=True)
+_no_mutation_metrics = st.one_of(cst.metric_dicts(values=_values_with_nan), cst.nested_metric_dicts(values=_values_with_nan))
+
+
 @register(
     "logger.log_metrics_no_mutation",
     level="core",
-    strategy=lambda s: st.tuples(st.one_of(cst.metric_dicts(), cst.nested_metric_dicts()), cst.steps()),
+    strategy=lambda s: st.tuples(_no_mutation_metrics, cst.steps()),
 )
 def log_metrics_no_mutation(subject: LoggerSubject, example: tuple[dict[str, Any], int | None]) -> None:
     """log_metrics must not mutate metrics."""
@@ -338,8 +405,10 @@ class BadCall:
 _bad_keys = st.sampled_from(("bad_key", "oops", "val/oops"))
 _non_mappings = st.sampled_from(([("a", 1.0)], "a=1.0", 1.0, None, ("a",), {"a", "b"}))
 _non_str_keys = st.sampled_from((1, 0.5, None, ("a",), b"a"))
-_str_values = st.sampled_from(("x", "1.0", ""))
-bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None"))
+# Not real numbers: strs (half the time), and what a check that only refuses strs lets through.
+_non_numbers = st.one_of(st.sampled_from(("x", "1.0", "")), st.sampled_from((None, [1.0], 1j, b"1", (0.5,))))
+# A bool is an int to isinstance, but never a step: step=True is a mistake (a flag passed by position).
+bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None", True, False))
 _bad_statuses = st.sampled_from((0, 1, None, b"success", ("success",)))
 
 
@@ -358,10 +427,10 @@ def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
         names: tuple[str, ...] = ("metrics",)
     elif case == "str_value":
         key = draw(_bad_keys)
-        bad, names = (key, draw(_str_values)), ("metrics", key)
+        bad, names = (key, draw(_non_numbers)), ("metrics", key)
     else:
         key = draw(_bad_keys)
-        bad, names = ("d", {"x": 1.0, key: draw(_str_values)}), ("metrics", "d", key)
+        bad, names = ("d", {"x": 1.0, key: draw(_non_numbers)}), ("metrics", "d", key)
     good.pop(bad[0], None)
     items = list(good.items())
     items.insert(draw(st.integers(0, len(items))), bad)
@@ -378,8 +447,8 @@ def _bad_calls() -> st.SearchStrategy[BadCall]:
 @register("logger.rejects_bad_input", level="strict", strategy=lambda s: _bad_calls())
 def rejects_bad_input(subject: LoggerSubject, call: BadCall) -> None:
     """A metrics that is not a mapping of str to real numbers (or to nested such mappings), or a step
-    that is not an int or None, must raise TypeError naming the argument and key path; a status that
-    is not a str must raise TypeError naming status."""
+    that is not an int or None (a bool is not a step), must raise TypeError naming the argument and key
+    path; a status that is not a str must raise TypeError naming status."""
     with fresh_logger(subject) as (logger, _path):
         try:
             getattr(logger, call.method)(*copy.deepcopy(call.args))

@@ -15,6 +15,17 @@ from pathlib import Path
 from typing import Any
 
 
+def _check_numbers(values: dict[Any, Any], path: str) -> None:
+    """Raise TypeError naming the key path unless ``values`` maps str to numbers or to nested such dicts."""
+    for key, value in values.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{path}: key {key!r} must be a str")
+        if isinstance(value, dict):
+            _check_numbers(value, f"{path}[{key!r}]")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{path}[{key!r}] must be a number, got {type(value).__name__}")
+
+
 class PrintLogger:
     """Writes one JSON line per call to save_dir/log.jsonl; no aggregation (the Lightning 2.x API)."""
 
@@ -41,11 +52,7 @@ class PrintLogger:
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         if not isinstance(metrics, dict):
             raise TypeError(f"metrics must be a dict, got {type(metrics).__name__}")
-        for key, value in metrics.items():
-            if not isinstance(key, str):
-                raise TypeError(f"metrics: key {key!r} must be a str")
-            if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
-                raise TypeError(f"metrics[{key!r}] must be a number, got {type(value).__name__}")
+        _check_numbers(metrics, "metrics")
         if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
             raise TypeError(f"step must be an int or None, got {type(step).__name__}")
         self._lines.append(json.dumps({"step": step, "metrics": metrics}))

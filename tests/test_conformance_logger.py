@@ -40,12 +40,14 @@ AGGREGATION_IDS = [
     "aggregation.log_metrics_bypasses",
     "aggregation.state_machine",
     "aggregation.empty_run_not_logged",
+    "aggregation.metrics_not_shared",
     "aggregation.rejected_call_keeps_state",
     "aggregation.update_agg_funcs_rejects_non_callable",
 ]
 STRICT_IDS = {
     "logger.rejects_bad_input",
     "aggregation.empty_run_not_logged",
+    "aggregation.metrics_not_shared",
     "aggregation.rejected_call_keeps_state",
     "aggregation.update_agg_funcs_rejects_non_callable",
 }
@@ -252,7 +254,8 @@ class TestLightning15:
         assert result.status == "passed", result
 
     @pytest.mark.parametrize(
-        "property_id", ["aggregation.empty_run_not_logged", "aggregation.rejected_call_keeps_state"]
+        "property_id",
+        ["aggregation.empty_run_not_logged", "aggregation.metrics_not_shared", "aggregation.rejected_call_keeps_state"],
     )
     def test_fails_strict_where_1_5_is_wrong(self, property_id: str) -> None:
         """It fails the strict sentences for 1.5's documented differences (README's table)."""

@@ -6,9 +6,11 @@ Each is a small subclass of ``impl.InMemoryLogger`` (so everything but its one b
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from argparse import Namespace
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -819,6 +821,202 @@ class FlattensNestedRuns(impl.InMemoryLogger):
         super().agg_and_log_metrics(impl.LightningLoggerBase._flatten_dict(metrics), step)
 
 
+
+# --- found by the second adversarial audit ---------------------------------------------------
+
+
+class _OwnDefaultMerge(impl.InMemoryLogger):
+    """Merges a run of several calls with ``_mean`` where numpy.mean is in force."""
+
+    @staticmethod
+    def _mean(values: Sequence[float]) -> Any:
+        return np.mean(values)
+
+    def _flush_run(self) -> None:
+        run, step = self._agg_run, self._agg_step
+        if len(run) > 1 and self._agg_default_func is np.mean and isinstance(step, (int, type(None))):
+            value = impl.merge_dicts(run, self._agg_key_funcs, self._mean)
+            if value:
+                self.log_metrics(value, step)
+            self._agg_run = []
+            return
+        super()._flush_run()
+
+
+class MeanBySumOverLen(_OwnDefaultMerge):
+    """The default mean is computed as sum(values) / len(values): exact for ints, summed in order for
+    floats, so it differs from numpy.mean near 2**53 and from 8 values on."""
+
+    @staticmethod
+    def _mean(values: Sequence[float]) -> Any:
+        return sum(values) / len(values)
+
+
+class NanMean(_OwnDefaultMerge):
+    """numpy.nanmean in place of numpy.mean: a NaN in a run is skipped instead of giving NaN."""
+
+    @staticmethod
+    def _mean(values: Sequence[float]) -> Any:
+        return np.nanmean(values)
+
+
+class StepComparedByIdentity(impl.InMemoryLogger):
+    """Steps are compared with ``is``: equal steps past CPython's small-int cache (257...) never form a run."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        check_metrics(metrics)
+        check_step(step)
+        if self._agg_run and step is not self._agg_step:
+            self._flush_run()
+        if not self._agg_run:
+            self._agg_step = step
+        self._agg_run = [*self._agg_run, dict(metrics)]
+
+
+class SingleRunIntsAsFloats(impl.InMemoryLogger):
+    """A run of one call is logged with its ints made floats (so it is not logged unchanged, and an
+    int past 2**53 loses digits)."""
+
+    def _flush_run(self) -> None:
+        if len(self._agg_run) == 1:
+            self._agg_run = [{k: float(v) if type(v) is int else v for k, v in self._agg_run[0].items()}]
+        super()._flush_run()
+
+
+class KeepsCallersMetrics(impl.InMemoryLogger):
+    """agg_and_log_metrics keeps the caller's dict in the run (as 1.5 does): a caller reusing it changes
+    what is logged."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        super().agg_and_log_metrics(metrics, step)
+        self._agg_run[-1] = metrics
+
+
+class AggPopsFirstKey(impl.InMemoryLogger):
+    """agg_and_log_metrics pops the first key of the caller's dict (an "epoch" it handles apart)."""
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        check_metrics(metrics)
+        check_step(step)
+        taken = dict(metrics)
+        if metrics:
+            metrics.pop(next(iter(metrics)))
+        super().agg_and_log_metrics(taken, step)
+
+
+class SaveDirBecomesPath(impl.InMemoryLogger):
+    """save_dir becomes a pathlib.Path once something is logged (the experiment directory is made lazily)."""
+
+    @property
+    def save_dir(self) -> Any:
+        base = super().save_dir
+        return Path(base or ".") / "version_0" if self.metrics else base
+
+
+class NameNoneAfterFinalize(impl.InMemoryLogger):
+    """name is None once the logger is finalized (the run object it read the name from is released)."""
+
+    def __init__(self, save_dir: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(save_dir)
+        self._finalized = False
+
+    @property
+    def name(self) -> Any:
+        return None if self._finalized else super().name
+
+    def finalize(self, status: str) -> None:
+        super().finalize(status)
+        self._finalized = True
+
+
+class HyperparamsAsJson(impl.InMemoryLogger):
+    """log_hyperparams writes params with json.dumps: a nested Namespace raises TypeError."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        json.dumps(vars(params) if isinstance(params, Namespace) else params)
+        super().log_hyperparams(params, *args, **kwargs)
+
+
+class RejectsNestedHyperparams(impl.InMemoryLogger):
+    """log_hyperparams takes flat params only: a nested dict or Namespace raises ValueError."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        values = vars(params) if isinstance(params, Namespace) else params
+        for key, value in values.items():
+            if isinstance(value, (Mapping, Namespace)):
+                raise ValueError(f"hyperparameter {key!r} is nested")
+        super().log_hyperparams(params, *args, **kwargs)
+
+
+class HyperparamsPopsFirstKey(impl.InMemoryLogger):
+    """log_hyperparams pops the first key of the caller's params (one it logs apart)."""
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        values = vars(params) if isinstance(params, Namespace) else params
+        if values:
+            values.pop(next(iter(values)))
+        super().log_hyperparams(params, *args, **kwargs)
+
+
+class BoolStepTaken(impl.InMemoryLogger):
+    """The step check is isinstance(step, int): step=True is taken as step 1."""
+
+    def log_metrics(self, metrics: dict[str, float], step: Any = None) -> None:
+        super().log_metrics(metrics, int(step) if isinstance(step, bool) else step)
+
+    def agg_and_log_metrics(self, metrics: dict[str, float], step: Any = None) -> None:
+        super().agg_and_log_metrics(metrics, int(step) if isinstance(step, bool) else step)
+
+
+class RejectsOnlyStrValues(impl.InMemoryLogger):
+    """log_metrics checks values by refusing strs only: None, lists and complex numbers are recorded."""
+
+    def log_metrics(self, metrics: Any, step: Any = None) -> None:
+        if not isinstance(metrics, Mapping):
+            raise TypeError(f"metrics must be a mapping, got {type(metrics).__name__}")
+        for key, value in metrics.items():
+            if not isinstance(key, str):
+                raise TypeError(f"metrics: key {key!r} must be a str")
+            inner = value.items() if isinstance(value, Mapping) else [(None, value)]
+            for sub, leaf in inner:
+                if isinstance(leaf, str):
+                    raise TypeError(f"metrics[{key!r}]{'' if sub is None else f'[{sub!r}]'} must not be a str")
+        self.metrics.append((check_step(step), dict(metrics)))
+
+
+class NanZeroedInPlace(impl.InMemoryLogger):
+    """log_metrics replaces NaN values with 0.0 in the caller's dict."""
+
+    def log_metrics(self, metrics: Any, step: Any = None) -> None:
+        if isinstance(metrics, dict):
+            for key, value in metrics.items():
+                if isinstance(value, float) and math.isnan(value):
+                    metrics[key] = 0.0
+        super().log_metrics(metrics, step)
+
+
+class CheckpointSaves(impl.InMemoryLogger):
+    """after_save_checkpoint calls save(): the pending run is logged before its step ends."""
+
+    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
+        super().after_save_checkpoint(checkpoint_callback)
+        self.save()
+
+
+class UpdateKeepsCallersFuncs(impl.InMemoryLogger):
+    """update_agg_funcs keeps the caller's mapping when no key functions are in force: a later change
+    to it changes the functions."""
+
+    def update_agg_funcs(
+        self,
+        agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
+        agg_default_func: spec.AggregationFunction = np.mean,
+    ) -> None:
+        had_funcs = bool(self._agg_key_funcs)
+        super().update_agg_funcs(agg_key_funcs, agg_default_func)
+        if agg_key_funcs and not had_funcs:
+            self._agg_key_funcs = agg_key_funcs
+
 def _subject(cls: type[Any]) -> LoggerSubject:
     return LoggerSubject(cls, f"tests.broken.loggers:{cls.__name__}")
 
@@ -919,5 +1117,27 @@ BROKEN = [
         "aggregation.update_agg_funcs_rejects_non_callable",
         _subject(UpdatesKeysBeforeCheckingDefault),
         "a bad default leaves new key functions in force",
+    ),
+    # Found by the second adversarial audit.
+    Broken("aggregation.runs_logged_once", _subject(MeanBySumOverLen), "the mean is sum/len, not numpy.mean"),
+    Broken("aggregation.runs_logged_once", _subject(NanMean), "numpy.nanmean, not numpy.mean"),
+    Broken("aggregation.runs_logged_once", _subject(StepComparedByIdentity), "steps compared with is"),
+    Broken("aggregation.runs_logged_once", _subject(SingleRunIntsAsFloats), "a run of one call: ints made floats"),
+    Broken("aggregation.metrics_not_shared", _subject(KeepsCallersMetrics), "the caller's dict is kept"),
+    Broken("aggregation.metrics_not_shared", _subject(AggPopsFirstKey), "the caller's dict loses a key"),
+    Broken("logger.property_types", _subject(SaveDirBecomesPath), "save_dir is a Path once logged"),
+    Broken("logger.property_types", _subject(NameNoneAfterFinalize), "name is None once finalized"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(HyperparamsAsJson), "a nested Namespace raises"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(RejectsNestedHyperparams), "nested params raise"),
+    Broken("logger.hyperparams_dict_and_namespace", _subject(HyperparamsPopsFirstKey), "params lose a key"),
+    Broken("logger.rejects_bad_input", _subject(BoolStepTaken), "step=True is taken as 1"),
+    Broken("aggregation.rejected_call_keeps_state", _subject(BoolStepTaken), "step=True is taken as 1"),
+    Broken("logger.rejects_bad_input", _subject(RejectsOnlyStrValues), "None, lists, complex are recorded"),
+    Broken("logger.log_metrics_no_mutation", _subject(NanZeroedInPlace), "NaN made 0.0 in the caller's dict"),
+    Broken("aggregation.state_machine", _subject(CheckpointSaves), "after_save_checkpoint logs the pending run"),
+    Broken(
+        "aggregation.update_agg_funcs_takes_effect",
+        _subject(UpdateKeepsCallersFuncs),
+        "a later change to the caller's agg_key_funcs takes effect",
     ),
 ]
