@@ -40,6 +40,9 @@ class AggregatingLogger(Logger, Protocol):
         - Strict: bad ``metrics`` or ``step`` must raise ``TypeError`` naming the argument and key
           path, and leave the pending run exactly as it was. A run must be kept, not lost, when
           logging it raises. Checked by: ``aggregation.rejected_call_keeps_state``.
+        - Strict: ``metrics`` must not be mutated, and a change the caller makes to it (or to a
+          mapping nested in it) after the call returns must not change what is logged (1.5 keeps
+          the caller's dict). Checked by: ``aggregation.metrics_not_shared``.
         """
         ...
 
