@@ -203,6 +203,10 @@ _AGGREGATION_15 = {
         "no input checks (README: 'no input checks'): `update_agg_funcs({...}, 'max')` takes a str as the "
         "default function, which fails only when a run is merged"
     ),
+    "aggregation.metrics_not_shared": (
+        "the run keeps the caller's dict (README: 'a dict changed after agg_and_log_metrics changes what is "
+        "logged'): a key the caller adds to `d` after `agg_and_log_metrics(d, step=None)` is logged by save()"
+    ),
 }
 
 CAUSES: dict[tuple[str, str], tuple[str, str]] = {

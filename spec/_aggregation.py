@@ -17,8 +17,8 @@ class AggregatingLogger(Logger, Protocol):
 
     Definitions used below. A *run* is a maximal sequence of consecutive ``agg_and_log_metrics``
     calls with equal ``step`` (``None`` equals ``None``), not interrupted by a *flush*: a call to
-    ``save()``, ``finalize(status)`` or ``close()``. The *value* of a run is its one dict, unchanged,
-    when it has one call, and otherwise ``merge_dicts(run, agg_key_funcs, agg_default_func)`` with
+    ``save()``, ``finalize(status)`` or ``close()``. The *value* of a run is its one dict, unchanged
+    (the same values of the same types), when it has one call, and otherwise ``merge_dicts(run, agg_key_funcs, agg_default_func)`` with
     the functions in force when the run is logged. To *log* a run is to call
     ``self.log_metrics(metrics=value, step=step)`` once.
     """
@@ -30,7 +30,7 @@ class AggregatingLogger(Logger, Protocol):
           by the time a flush returns. Checked by: ``aggregation.runs_logged_once``,
           ``aggregation.run_value``, ``aggregation.state_machine``.
         - Nothing of a run may be logged before a call with a different step or a flush.
-          Checked by: ``aggregation.deferred_until_step_change``.
+          Checked by: ``aggregation.deferred_until_step_change``, ``aggregation.state_machine``.
         - A second flush with no call in between must log nothing.
           Checked by: ``aggregation.second_flush_logs_nothing``.
         - ``log_metrics`` called directly must log at once and must not touch the pending run.
@@ -53,7 +53,8 @@ class AggregatingLogger(Logger, Protocol):
     ) -> None:
         """Change the aggregation functions for runs logged from now on.
 
-        Entries of ``agg_key_funcs`` must be added to (replacing same-named) entries in force;
+        Entries of ``agg_key_funcs`` must be added to (replacing same-named) entries in force, as
+        the mapping holds them at the call (a later change to it must not change them);
         ``agg_default_func`` must replace the default function (so calling with no arguments
         restores ``numpy.mean``). Checked by: ``aggregation.update_agg_funcs_takes_effect``.
         Strict: a function that is not callable must raise ``TypeError`` naming it, changing nothing.

@@ -25,12 +25,14 @@ class CoreLogger(Protocol):
 
     @property
     def name(self) -> str:
-        """The experiment name: must be a ``str``. Checked by: ``logger.property_types``."""
+        """The experiment name: must be a ``str``, on a new logger and after any calls (once it has
+        logged, once it is finalized). Checked by: ``logger.property_types``."""
         ...
 
     @property
     def version(self) -> int | str:
-        """The experiment version: must be an ``int`` or a ``str``. Checked by: ``logger.property_types``."""
+        """The experiment version: must be an ``int`` or a ``str``, on a new logger and after any
+        calls. Checked by: ``logger.property_types``."""
         ...
 
     @property
@@ -42,7 +44,8 @@ class CoreLogger(Protocol):
     @property
     def save_dir(self) -> str | None:
         """The root directory the logger writes under: must be a ``str``, or ``None`` when the
-        logger keeps nothing locally. Checked by: ``logger.property_types``."""
+        logger keeps nothing locally, on a new logger and after any calls. Checked by:
+        ``logger.property_types``."""
         ...
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
@@ -55,7 +58,7 @@ class CoreLogger(Protocol):
           such as float32 in TensorBoard), in the logging order where the storage keeps it.
           Checked by: ``logger.persisted_read_back`` (for a logger with a read-back harness).
         - Strict: a ``metrics`` that is not a mapping of ``str`` to real numbers (or to nested such
-          mappings), or a ``step`` that is not an ``int`` or ``None``, must raise ``TypeError``
+          mappings), or a ``step`` that is not an ``int`` or ``None`` (a ``bool`` is not a step), must raise ``TypeError``
           naming the argument and key path, and record nothing. Checked by: ``logger.rejects_bad_input``.
         """
         ...
@@ -63,7 +66,9 @@ class CoreLogger(Protocol):
     def log_hyperparams(self, params: dict[str, Any] | Namespace) -> None:
         """Record hyperparameters.
 
-        Must accept both a ``dict`` and an ``argparse.Namespace``. (The seed's abstract method also
+        Must accept both a ``dict`` and an ``argparse.Namespace``, whose values may be nested dicts
+        and Namespaces (the seed's ``_flatten_dict`` flattens both), and must not mutate ``params``;
+        ``save()`` and ``finalize(status)`` after it must not raise. (The seed's abstract method also
         takes ``*args, **kwargs``; the protocol leaves them out because the seed's own
         ``LoggerCollection`` and Lightning 2.x's ``CSVLogger`` do not take them.)
         Checked by: ``logger.hyperparams_dict_and_namespace``.
