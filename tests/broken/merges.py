@@ -33,6 +33,18 @@ def like_1_5(
     return out
 
 
+def _each_function(
+    transform: Any, dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any, default_func: Any
+) -> dict[str, Any]:
+    """impl's merge with ``transform`` applied to every function: the default and each entry of
+    ``agg_key_funcs``, nested ones too."""
+
+    def each(funcs: Any) -> Any:
+        return {k: each(f) if isinstance(f, Mapping) else transform(f) for k, f in (funcs or {}).items()}
+
+    return merge_dicts(dicts, each(agg_key_funcs), transform(default_func))
+
+
 def ignores_default(
     dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
 ) -> dict[str, Any]:
@@ -136,10 +148,7 @@ def calls_function_twice(
 
         return call
 
-    def wrap(funcs: Any) -> Any:
-        return {k: wrap(f) if isinstance(f, Mapping) else twice(f) for k, f in (funcs or {}).items()}
-
-    return merge_dicts(dicts, wrap(agg_key_funcs), twice(default_func))
+    return _each_function(twice, dicts, agg_key_funcs, default_func)
 
 
 def single_value_unaggregated(
@@ -162,10 +171,7 @@ def sorted_values(
     def sorting(fn: Any) -> Any:
         return lambda values: fn(sorted(values))
 
-    def wrap(funcs: Any) -> Any:
-        return {k: wrap(f) if isinstance(f, Mapping) else sorting(f) for k, f in (funcs or {}).items()}
-
-    return merge_dicts(dicts, wrap(agg_key_funcs), sorting(default_func))
+    return _each_function(sorting, dicts, agg_key_funcs, default_func)
 
 
 def floats_values(
@@ -176,10 +182,7 @@ def floats_values(
     def floating(fn: Any) -> Any:
         return lambda values: fn([float(v) for v in values])
 
-    def wrap(funcs: Any) -> Any:
-        return {k: wrap(f) if isinstance(f, Mapping) else floating(f) for k, f in (funcs or {}).items()}
-
-    return merge_dicts(dicts, wrap(agg_key_funcs), floating(default_func))
+    return _each_function(floating, dicts, agg_key_funcs, default_func)
 
 
 def nested_uses_top_level_funcs(
@@ -294,12 +297,7 @@ def _mean_replaced(
 ) -> dict[str, Any]:
     """impl's merge with every numpy.mean (default or per key, nested too) replaced."""
 
-    def swap(fn: Any) -> Any:
-        if fn is np.mean:
-            return replacement
-        return {k: swap(v) for k, v in fn.items()} if isinstance(fn, Mapping) else fn
-
-    return merge_dicts(dicts, swap(agg_key_funcs or {}), swap(default_func))
+    return _each_function(lambda fn: replacement if fn is np.mean else fn, dicts, agg_key_funcs, default_func)
 
 
 def _left_to_right(values: Sequence[Any]) -> Any:
@@ -438,10 +436,7 @@ def generator_to_functions(
     def lazy(fn: Any) -> Any:
         return fn if fn is np.mean else lambda values: fn(v for v in values)
 
-    def wrap(funcs: Any) -> Any:
-        return {k: wrap(f) if isinstance(f, Mapping) else lazy(f) for k, f in (funcs or {}).items()}
-
-    return merge_dicts(dicts, wrap(agg_key_funcs), lazy(default_func))
+    return _each_function(lazy, dicts, agg_key_funcs, default_func)
 
 
 def dispatch_by_name(
@@ -449,12 +444,10 @@ def dispatch_by_name(
 ) -> dict[str, Any]:
     """Takes any function named "mean" for numpy.mean (statistics.mean and torch.mean are not)."""
 
-    def swap(fn: Any) -> Any:
-        if isinstance(fn, Mapping):
-            return {k: swap(v) for k, v in fn.items()}
+    def by_name(fn: Any) -> Any:
         return np.mean if getattr(fn, "__name__", "") == "mean" else fn
 
-    return merge_dicts(dicts, swap(agg_key_funcs), swap(default_func))
+    return _each_function(by_name, dicts, agg_key_funcs, default_func)
 
 
 def skips_non_dict_inputs(
