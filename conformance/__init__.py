@@ -7,6 +7,7 @@ what a logger persisted (shipped ones: :mod:`conformance.harnesses`).
 """
 
 from conformance import strategies
+from conformance._catalogue import all_properties
 from conformance._core import (
     CollectionSubject,
     ConformanceFailure,
@@ -16,10 +17,9 @@ from conformance._core import (
     Property,
     RankSubject,
     Subject,
-    all_properties,
 )
+from conformance._harness import SHIPPED_HARNESSES, Harness, ReadBack
 from conformance._profiles import DEFAULT_PROFILE, PROFILES
-from conformance._readback import SHIPPED_HARNESSES, Harness, ReadBack
 from conformance._report import SCHEMA, PropertyResult, Report, SubjectReport
 from conformance._runner import certify
 from conformance._suites import CollectionSuite, LoggerSuite, MergeSuite, RankSuite

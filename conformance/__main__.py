@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from conformance._core import KINDS, LEVELS, Kind, Subject, all_properties
+from conformance._catalogue import all_properties
+from conformance._core import KINDS, LEVELS, Kind, Subject
 from conformance._loading import LoadError, load_subject, reference_subjects
 from conformance._profiles import DEFAULT_PROFILE, PROFILES
 from conformance._report import PropertyResult, Report

@@ -1,4 +1,9 @@
-"""The vocabulary of the suite: subjects (what is certified) and properties (what is checked)."""
+"""The vocabulary of the suite: subjects (what is certified), properties (what is checked), the
+registry and failures.
+
+The registry is filled from above: each topic module registers its properties as it is imported,
+and :mod:`conformance._catalogue` imports them all (this module imports none).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import attrs
 from hypothesis import strategies as st
 
 if TYPE_CHECKING:
-    from conformance._readback import Harness
+    from conformance._harness import Harness
 
 __all__ = [
     "KINDS",
@@ -25,9 +30,10 @@ __all__ = [
     "Property",
     "RankSubject",
     "Subject",
-    "all_properties",
     "expect",
+    "kind_of",
     "register",
+    "registered",
 ]
 
 Kind: TypeAlias = Literal["merge", "logger", "collection", "rank"]
@@ -153,13 +159,9 @@ def register(
     return decorate
 
 
-def all_properties(kind: Kind | None = None, level: Level = "strict") -> list[Property]:
-    """The registered properties of ``kind`` (all kinds if ``None``) up to ``level``, in registration order.
-
-    ``level="core"`` gives the core properties only; ``"strict"`` gives core and strict.
-    """
-    import conformance._properties  # noqa: F401 - registers every property
-
+def registered(kind: Kind | None = None, level: Level = "strict") -> list[Property]:
+    """The properties registered so far of ``kind`` (all kinds if ``None``) up to ``level``, in
+    registration order; :func:`conformance._catalogue.all_properties` gives them all."""
     return [
         p
         for p in _REGISTRY.values()

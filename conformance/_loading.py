@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from conformance._core import CollectionSubject, Kind, LoggerSubject, MergeSubject, RankSubject, Subject
-from conformance._readback import Harness, as_harness
+from conformance._harness import Harness, as_harness
 
 __all__ = ["LoadError", "load_harness", "load_object", "load_subject", "reference_subjects"]
 

@@ -1,7 +1,7 @@
 """Properties of every logger, aggregating or not: the sentences of :class:`spec.Logger`.
 
 Each example builds a fresh logger in an empty directory; every call made on it is journaled
-(:class:`CallLog`) so that a failure message says which calls led to it.
+(:class:`~conformance._calls.CallLog`) so that a failure message says which calls led to it.
 """
 
 from __future__ import annotations
@@ -12,65 +12,25 @@ import inspect
 import os
 import string
 from argparse import Namespace
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
 import spec
 from conformance import strategies as cst
+from conformance._calls import CallLog, render_call
+from conformance._compare import as_dict, identical
 from conformance._core import ConformanceFailure, LoggerSubject, expect, register
-from conformance._merge import _same
-from conformance._observe import fresh_logger
+from conformance._inputs import STATUSES, bad_metrics, bad_steps
+from conformance._observe import fresh_logger, has_close
 
 __all__: list[str] = []
 
 OPTIONAL_MEMBERS = {"close": "Lightning 2.x loggers have no close()"}
 """Members of :class:`spec.Logger` that a logger may lack, and why."""
-
-STATUSES = ("success", "failed", "aborted")
-
-
-def render_call(method: str, args: tuple[Any, ...] = (), kwargs: Mapping[str, Any] | None = None) -> str:
-    """``method(arg, ..., name=value)`` with reprs, as a failure message shows a call."""
-    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in (kwargs or {}).items()]
-    return f"{method}({', '.join(parts)})"
-
-
-class CallLog:
-    """The calls made on one logger, in order; :meth:`run` makes one and turns an exception into a
-    :class:`ConformanceFailure` that lists the calls made."""
-
-    def __init__(self, logger: Any) -> None:
-        self.logger = logger
-        self.made: list[str] = []
-
-    def note(self, text: str) -> None:
-        """Journal ``text`` (a call made some other way)."""
-        self.made.append(text)
-
-    def run(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call ``logger.method(*args, **kwargs)``; any exception is a failure (the input is valid)."""
-        text = render_call(method, args, kwargs)
-        self.made.append(text)
-        try:
-            return getattr(self.logger, method)(*args, **kwargs)
-        except Exception as error:
-            raise ConformanceFailure(
-                f"{text} raised {type(error).__name__}: {error} (the call is valid and must not raise); "
-                f"calls made: {self}"
-            ) from error
-
-    def __str__(self) -> str:
-        return "; ".join(self.made) if self.made else "(none)"
-
-
-def has_close(subject: LoggerSubject) -> bool:
-    """True when the subject's loggers have a ``close`` method (Lightning 2.x loggers do not)."""
-    with fresh_logger(subject) as (logger, _):
-        return callable(getattr(logger, "close", None))
 
 
 class _Opaque:
@@ -263,11 +223,6 @@ def _reads_given_a_str(
 # --- logger.hyperparams_dict_and_namespace ---------------------------------------------------
 
 
-def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
-    """``strategies.hyperparams()`` (kept under this name: the aggregation state machine imports it)."""
-    return cst.hyperparams()
-
-
 _hp_names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(lambda n: not n.startswith("__"))
 
 
@@ -309,7 +264,7 @@ def _same_params(a: object, b: object) -> bool:
     """Equal hyperparameters: the same kind (dict or Namespace), keys in the same order, equal values."""
     if isinstance(a, Namespace) and isinstance(b, Namespace):
         return _same_params(vars(a), vars(b))
-    x, y = _as_dict(a), _as_dict(b)
+    x, y = as_dict(a), as_dict(b)
     if x is not None and y is not None:
         return list(x) == list(y) and all(_same_params(x[k], y[k]) for k in x)
     return type(a) is type(b) and bool(a == b)
@@ -345,19 +300,6 @@ def lifecycle_any_order(subject: LoggerSubject, calls_to_make: list[tuple[str, t
 # --- logger.log_metrics_no_mutation ----------------------------------------------------------
 
 
-def _identical(a: object, b: object) -> bool:
-    """Same keys in the same order, and leaves of the same type and value (NaN equal to NaN)."""
-    x, y = _as_dict(a), _as_dict(b)
-    if x is not None and y is not None:
-        return list(x) == list(y) and all(_identical(x[k], y[k]) for k in x)
-    return type(a) is type(b) and _same(a, b)
-
-
-def _as_dict(value: object) -> Mapping[Any, Any] | None:
-    # (Mapping, not dict: pyright types the isinstance-narrowed value as dict[Unknown, Unknown].)
-    return cast("Mapping[Any, Any]", value) if isinstance(value, dict) else None
-
-
 # NaN too: a logger that "cleans" NaN values in place mutates the caller's dict.
 _values_with_nan = cst.metric_values(allow_nan=True)
 _no_mutation_metrics = st.one_of(cst.metric_dicts(values=_values_with_nan), cst.nested_metric_dicts(values=_values_with_nan))
@@ -381,7 +323,7 @@ def log_metrics_no_mutation(subject: LoggerSubject, example: tuple[dict[str, Any
         else:
             CallLog(logger).run("log_metrics", given, step)
     expect(
-        _identical(given, metrics),
+        identical(given, metrics),
         f"log_metrics({metrics!r}, {step!r}) changed its metrics argument to {given!r} "
         "(same keys in the same order, same values of the same types expected)",
     )
@@ -402,39 +344,7 @@ class BadCall:
         return render_call(self.method, self.args)
 
 
-_bad_keys = st.sampled_from(("bad_key", "oops", "val/oops"))
-_non_mappings = st.sampled_from(([("a", 1.0)], "a=1.0", 1.0, None, ("a",), {"a", "b"}))
-_non_str_keys = st.sampled_from((1, 0.5, None, ("a",), b"a"))
-# Not real numbers: strs (half the time), and what a check that only refuses strs lets through.
-_non_numbers = st.one_of(st.sampled_from(("x", "1.0", "")), st.sampled_from((None, [1.0], 1j, b"1", (0.5,))))
-# A bool is an int to isinstance, but never a step: step=True is a mistake (a flag passed by position).
-bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None", True, False))
 _bad_statuses = st.sampled_from((0, 1, None, b"success", ("success",)))
-
-
-_small_metrics = cst.metric_dicts(max_size=3)
-
-
-@st.composite
-def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
-    """A malformed ``metrics`` argument and the words (argument name, key path) naming the fault."""
-    case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "nested_str_value")))
-    if case == "non_mapping":
-        return draw(_non_mappings), ("metrics",)
-    good: dict[Any, Any] = dict(draw(_small_metrics))
-    if case == "non_str_key":
-        bad: tuple[Any, Any] = (draw(_non_str_keys), 1.0)
-        names: tuple[str, ...] = ("metrics",)
-    elif case == "str_value":
-        key = draw(_bad_keys)
-        bad, names = (key, draw(_non_numbers)), ("metrics", key)
-    else:
-        key = draw(_bad_keys)
-        bad, names = ("d", {"x": 1.0, key: draw(_non_numbers)}), ("metrics", "d", key)
-    good.pop(bad[0], None)
-    items = list(good.items())
-    items.insert(draw(st.integers(0, len(items))), bad)
-    return dict(items), names
 
 
 def _bad_calls() -> st.SearchStrategy[BadCall]:

@@ -7,37 +7,16 @@ import math
 import types
 import warnings
 from collections.abc import Sequence
-from typing import Any, TypeGuard, cast
+from typing import Any, cast
 
 import numpy as np
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
+from conformance._compare import as_dict, is_dict, is_list, same, same_typed
 from conformance._core import ConformanceFailure, MergeSubject, expect, register
 
 __all__: list[str] = []
-
-
-def _is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
-    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed dict as dict[Unknown, Unknown].)
-    return isinstance(value, dict)
-
-
-def _as_dict(value: object) -> dict[Any, Any] | None:
-    return value if _is_dict(value) else None
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equality that treats NaN as equal to NaN, recursively."""
-    x, y = _as_dict(a), _as_dict(b)
-    if x is not None and y is not None:
-        return set(x) == set(y) and all(_same(x[k], y[k]) for k in x)
-    try:
-        if math.isnan(a) and math.isnan(b):
-            return True
-    except TypeError:
-        pass
-    return bool(a == b)
 
 
 _NAMES = ("mean", "max", "min", "sum", "median")
@@ -113,7 +92,7 @@ def _with_nones(dicts: list[dict[str, Any]], choices: list[int]) -> list[dict[st
                         holders.remove(i)
                     out[i][key] = None
             # Then the nested dicts that are left, among themselves.
-            nested = [i for i in holders if _is_dict(inputs[i][key])]
+            nested = [i for i in holders if is_dict(inputs[i][key])]
             for i, merged in zip(nested, level([inputs[i][key] for i in nested]), strict=True):
                 out[i][key] = merged
         return out
@@ -155,27 +134,19 @@ def seed_example(subject: MergeSubject, _: None) -> None:
     rest = {k: v for k, v in got.items() if k != "a"}
     want.pop("a")
     # Of the same types too: the seed prints 'c': 1, not 'c': 1.0 (min([1]) is the int 1).
-    expect(_same_typed(rest, want), f"expected {want} besides 'a' (ints and floats as shown), got {rest}")
-
-
-def _same_typed(got: Any, want: Any) -> bool:
-    """``want`` (a dict of dicts and values) with values of the same types, NaN equal to NaN."""
-    x, y = _as_dict(got), _as_dict(want)
-    if x is not None and y is not None:
-        return set(x) == set(y) and all(_same_typed(x[k], y[k]) for k in y)
-    return type(got) is type(want) and _same(got, want)
+    expect(same_typed(rest, want), f"expected {want} besides 'a' (ints and floats as shown), got {rest}")
 
 
 def _key_tree(dicts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The keys the merge of ``dicts`` must have: each to None, or to its own tree when its values are dicts."""
     return {
-        key: _key_tree(values) if all(_is_dict(v) for v in values) else None
+        key: _key_tree(values) if all(is_dict(v) for v in values) else None
         for key, values in _non_none_columns(dicts).items()
     }
 
 
 def _missing_or_extra(got: Any, tree: dict[str, Any], where: str = "result") -> str | None:
-    node = _as_dict(got)
+    node = as_dict(got)
     if node is None:
         return f"{where} must be a dict, got {got!r}"
     if set(node) != set(tree):
@@ -358,8 +329,8 @@ def _plain_merge(dicts: Sequence[dict[str, Any]], funcs: Any, default: Any) -> d
     out: dict[str, Any] = {}
     for key, values in _non_none_columns(list(dicts)).items():
         fn = funcs.get(key)
-        if all(_is_dict(v) for v in values):
-            out[key] = _plain_merge(values, fn if _is_dict(fn) else {}, default)
+        if all(is_dict(v) for v in values):
+            out[key] = _plain_merge(values, fn if is_dict(fn) else {}, default)
         else:
             out[key] = (fn or default)(values)
     return out
@@ -370,13 +341,13 @@ def _bits(value: Any) -> str:
 
 
 def _mean_mismatches(got: Any, want: dict[str, Any], path: tuple[str, ...] = ()) -> list[str]:
-    if not _is_dict(got):
+    if not is_dict(got):
         return [f"at {' -> '.join(map(repr, path)) or 'the top'}: expected a dict, got {got!r}"]
     problems: list[str] = []
     for key, w in want.items():
         g = got.get(key, _ABSENT)
         where = " -> ".join(map(repr, (*path, key)))
-        if _is_dict(w):
+        if is_dict(w):
             problems += _mean_mismatches(g, w, (*path, key))
         elif g is _ABSENT:
             problems.append(f"key {where} is missing")
@@ -403,14 +374,14 @@ def numpy_mean_exact(subject: MergeSubject, case: tuple[list[dict[str, Any]], di
 def _same_list(a: list[Any], b: list[Any]) -> bool:
     """The same values in the same order, each of the same type (a function must get the values
     themselves: ``float(v)`` for an int ``v`` is equal, but is not the value)."""
-    return len(a) == len(b) and all(type(x) is type(y) and _same(x, y) for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(type(x) is type(y) and same(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _paths(d: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], list[Any]]:
     """Leaf paths of a nested dict, to the list holding the leaf value."""
     out: dict[tuple[str, ...], list[Any]] = {}
     for k, v in d.items():
-        if _is_dict(v):
+        if is_dict(v):
             out.update(_paths(v, (*prefix, k)))
         elif v is not None:
             out.setdefault((*prefix, k), []).append(v)
@@ -450,7 +421,7 @@ def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], lis
     for path in sorted(all_paths):
         node: object = got
         for part in path:
-            parent = node if _is_dict(node) else {}
+            parent = node if is_dict(node) else {}
             expect(part in parent, f"path {' -> '.join(path)} is missing from {got!r}")
             node = parent[part]
         want = markers.get(path, -1.0)
@@ -484,16 +455,12 @@ def no_mutation(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
 
 def _unchanged(now: Any, before: Any) -> bool:
     """``now`` is ``before``'s value: the same types, dict keys in the same order, at every level."""
-    if _is_list(now) and _is_list(before):
+    if is_list(now) and is_list(before):
         return len(now) == len(before) and all(_unchanged(a, b) for a, b in zip(now, before, strict=True))
-    x, y = _as_dict(now), _as_dict(before)
+    x, y = as_dict(now), as_dict(before)
     if x is not None and y is not None:
         return list(x) == list(y) and all(_unchanged(x[k], y[k]) for k in y)
-    return type(now) is type(before) and _same(now, before)
-
-
-def _is_list(value: object) -> TypeGuard[list[Any]]:
-    return isinstance(value, list)
+    return type(now) is type(before) and same(now, before)
 
 
 @st.composite
@@ -514,8 +481,8 @@ def associative_on_disjoint_keys(subject: MergeSubject, triple: list[dict[str, A
     whole = merge([a, b, c])
     left = merge([merge([a, b]), c])
     right = merge([a, merge([b, c])])
-    expect(_same(dict(whole), dict(left)), f"merge([a, b, c]) = {whole!r} but merge([merge([a, b]), c]) = {left!r}")
-    expect(_same(dict(whole), dict(right)), f"merge([a, b, c]) = {whole!r} but merge([a, merge([b, c])]) = {right!r}")
+    expect(same(dict(whole), dict(left)), f"merge([a, b, c]) = {whole!r} but merge([merge([a, b]), c]) = {left!r}")
+    expect(same(dict(whole), dict(right)), f"merge([a, b, c]) = {whole!r} but merge([a, merge([b, c])]) = {right!r}")
 
 
 @register("merge.empty_input", level="strict")

@@ -14,7 +14,7 @@ from typing import Any
 
 from conformance._core import ConformanceFailure, LoggerSubject, NotApplicable
 
-__all__ = ["Emitted", "fresh_logger", "require_methods", "spy_log_metrics"]
+__all__ = ["Emitted", "argument_reader", "fresh_logger", "has_close", "require_methods", "spy_log_metrics"]
 
 Emitted = list[tuple[Any, Any]]
 """The ``(step, metrics)`` pairs a logger's ``log_metrics`` received, metrics deep-copied."""
@@ -32,6 +32,12 @@ def fresh_logger(subject: LoggerSubject) -> Generator[tuple[Any, Path], None, No
         yield logger, path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def has_close(subject: LoggerSubject) -> bool:
+    """True when the subject's loggers have a ``close`` method (Lightning 2.x loggers do not)."""
+    with fresh_logger(subject) as (logger, _):
+        return callable(getattr(logger, "close", None))
 
 
 _NO_SUCH_METHOD = "loggerspec_probe_no_logger_has_this"
@@ -67,7 +73,7 @@ def require_methods(subject: LoggerSubject, *names: str) -> None:
         raise NotApplicable(f"{type(logger).__name__} has no {', '.join(missing)} (the 2.x API dropped it)")
 
 
-def _argument_reader(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[Any, Any]]:
+def argument_reader(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], tuple[Any, Any]]:
     """Return a reader of ``(metrics, step)`` from a call's arguments, whatever the parameters are named."""
     try:
         params = [
@@ -93,7 +99,7 @@ def spy_log_metrics(logger: Any) -> Emitted:
     """Wrap ``logger.log_metrics`` on the instance; return the list the wrapper appends
     ``(step, deep copy of metrics)`` to, before calling the original."""
     original = logger.log_metrics
-    read = _argument_reader(original)
+    read = argument_reader(original)
     emitted: Emitted = []
 
     def spy(*args: Any, **kwargs: Any) -> Any:

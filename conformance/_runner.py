@@ -16,15 +16,8 @@ from typing import Any
 import hypothesis
 from hypothesis import given, settings
 
-from conformance._core import (
-    ConformanceFailure,
-    Level,
-    NotApplicable,
-    Property,
-    Subject,
-    all_properties,
-    kind_of,
-)
+from conformance._catalogue import all_properties
+from conformance._core import ConformanceFailure, Level, NotApplicable, Property, Subject, kind_of
 from conformance._profiles import DEFAULT_PROFILE, profile_settings
 from conformance._report import PropertyResult, Report, SubjectReport
 

@@ -14,9 +14,10 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, cast
 
-from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject, all_properties
+from conformance._catalogue import all_properties
+from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject
+from conformance._harness import as_harness
 from conformance._profiles import DEFAULT_PROFILE
-from conformance._readback import as_harness
 from conformance._runner import certify
 
 __all__ = ["CollectionSuite", "LoggerSuite", "MergeSuite", "RankSuite"]

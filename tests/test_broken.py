@@ -9,7 +9,7 @@ import pytest
 
 import conformance
 import tests.broken
-from conformance._core import all_properties
+from conformance._catalogue import all_properties
 from tests.broken import Broken
 
 

@@ -15,8 +15,10 @@ import conformance
 import impl
 import spec
 from conformance import CollectionSubject, LoggerSubject, RankSubject
-from conformance._collection import METHODS, _Delivery, _Member
-from conformance._core import all_properties
+from conformance._catalogue import all_properties
+from conformance._collection._members import METHODS
+from conformance._collection._members import Delivery as _Delivery
+from conformance._collection._members import Member as _Member
 from conformance._rank import at_rank
 from conformance._report import PropertyResult
 from tests.broken.ranks import AbsorbingDummy, _gate

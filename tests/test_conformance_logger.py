@@ -19,7 +19,7 @@ import pytest
 import conformance
 import impl
 from conformance import LoggerSubject
-from conformance._core import all_properties
+from conformance._catalogue import all_properties
 from conformance._report import PropertyResult
 from tests.broken.loggers import CloseForgetsTheRun, EmitsStepPlusOne, Lightning15
 

@@ -24,14 +24,9 @@ import conformance
 import impl
 from conformance import Harness, LoggerSubject, ReadBack
 from conformance.__main__ import main
+from conformance._harness import as_harness, harness_for, readback_hyperparams
 from conformance._observe import _has_method
-from conformance._readback import (
-    _hyperparam_problems,
-    _metric_problems,
-    as_harness,
-    harness_for,
-    readback_hyperparams,
-)
+from conformance._readback import _hyperparam_problems, _metric_problems
 from conformance.harnesses import CSV, JSONL, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
 from tests.broken.readback import BROKEN
 

@@ -26,7 +26,7 @@ from typing import Any, cast
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
-from conformance._readback import Harness, ReadBack
+from conformance._harness import Harness, ReadBack
 
 __all__ = ["CSV", "MLFLOW", "TENSORBOARD", "mlflow_sqlite", "to_float32"]
 

@@ -1,301 +1,45 @@
-"""Properties of a logger collection (``LoggerCollection``): the sentences of :class:`spec.Collection`.
-
-Members are recording fakes (:class:`_Member`) that satisfy :class:`spec.AggregatingLogger`: every
-method call appends ``(member index, method, arguments by parameter name)`` to a journal shared by
-the members, so the order in which a collection reaches them is visible. Only valid inputs are sent
-(a collection may check its input first), and only what the contract states is compared: for each
-call of a method, the calls of that same method that reached the members.
-"""
+"""The properties of a logger collection, each built from :mod:`._members` fakes."""
 
 from __future__ import annotations
 
-import inspect
 import string
-from argparse import Namespace
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeAlias, TypeGuard
+from collections.abc import Callable, Iterable
+from typing import Any, TypeGuard
 
 import attrs
-import numpy as np
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
+from conformance._collection._members import (
+    SIGNATURES,
+    Call,
+    Delivery,
+    Marker,
+    Member,
+    check_delivery,
+    check_unchanged,
+    invoke,
+    make,
+    render,
+    same_or_equal,
+    snapshot,
+    summary,
+)
+from conformance._compare import is_list
 from conformance._core import CollectionSubject, ConformanceFailure, expect, register
-from conformance._merge import _is_dict
 
 __all__: list[str] = []
-
-METHODS = (
-    "log_metrics",
-    "log_hyperparams",
-    "log_graph",
-    "agg_and_log_metrics",
-    "update_agg_funcs",
-    "save",
-    "finalize",
-    "close",
-    "after_save_checkpoint",
-)
-"""The logging methods a collection must forward to every member."""
-
-
-class _Marker:
-    """An object that is equal only to itself, with a readable repr (a model, a checkpoint callback)."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-
-    def __repr__(self) -> str:
-        return f"<{self.label}>"
-
-
-@attrs.frozen
-class _Delivery:
-    """One call that reached a member."""
-
-    member: int
-    method: str
-    arguments: dict[str, Any]
-
-
-class _Member:
-    """A member logger that records every method call in a journal shared with the other members,
-    and raises the error given for a method after recording the call.
-
-    Satisfies :class:`spec.AggregatingLogger`.
-    """
-
-    def __init__(
-        self,
-        index: int,
-        journal: list[_Delivery],
-        *,
-        name: str = "member",
-        version: int | str = 0,
-        experiment: Any = None,
-        raises: Mapping[str, Exception] | None = None,
-    ) -> None:
-        self.index = index
-        self._journal = journal
-        self._name = name
-        self._version = version
-        self._experiment = experiment
-        self._raises = dict(raises or {})
-
-    def __repr__(self) -> str:
-        return f"<member {self.index}>"
-
-    @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def version(self) -> int | str:
-        return self._version
-
-    @property
-    def experiment(self) -> Any:
-        return self._experiment
-
-    @property
-    def save_dir(self) -> str | None:
-        return None
-
-    def stop_raising(self) -> None:
-        self._raises.clear()
-
-    def become(self, spec: _Spec) -> None:
-        """Change name, version and experiment (as a logger's version changes when its run starts)."""
-        self._name, self._version, self._experiment = spec.name, spec.version, spec.experiment
-
-    def _record(self, method: str, arguments: dict[str, Any]) -> None:
-        # A snapshot: what the member received when it was called, even if the caller's dict changes later.
-        self._journal.append(_Delivery(self.index, method, _snapshot(arguments)))
-        error = self._raises.get(method)
-        if error is not None:
-            raise error
-
-    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        self._record("log_metrics", {"metrics": metrics, "step": step})
-
-    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
-        self._record("log_hyperparams", {"params": params, "args": args, "kwargs": kwargs})
-
-    def log_graph(self, model: Any, input_array: Any = None) -> None:
-        self._record("log_graph", {"model": model, "input_array": input_array})
-
-    def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        self._record("agg_and_log_metrics", {"metrics": metrics, "step": step})
-
-    def update_agg_funcs(
-        self,
-        agg_key_funcs: Mapping[str, Callable[..., Any]] | None = None,
-        agg_default_func: Callable[..., Any] = np.mean,
-    ) -> None:
-        self._record("update_agg_funcs", {"agg_key_funcs": agg_key_funcs, "agg_default_func": agg_default_func})
-
-    def save(self) -> None:
-        self._record("save", {})
-
-    def finalize(self, status: str) -> None:
-        self._record("finalize", {"status": status})
-
-    def close(self) -> None:
-        self._record("close", {})
-
-    def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
-        self._record("after_save_checkpoint", {"checkpoint_callback": checkpoint_callback})
-
-
-def _snapshot(value: Any) -> Any:
-    """``value`` with its dicts, lists and Namespaces copied at every level (other objects kept), so
-    that a later change to the original does not show in the copy."""
-    if _is_dict(value):
-        return {k: _snapshot(v) for k, v in value.items()}
-    if _is_list(value):
-        return [_snapshot(v) for v in value]
-    if isinstance(value, Namespace):
-        copied = Namespace()
-        vars(copied).update(_snapshot(vars(value)))
-        return copied
-    if _is_tuple(value):
-        return tuple(_snapshot(v) for v in value)
-    return value
-
-
-def _is_tuple(value: object) -> TypeGuard[tuple[Any, ...]]:
-    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed tuple as tuple[Unknown, ...].)
-    return isinstance(value, tuple)
-
-
-_SIGNATURES = {method: inspect.signature(getattr(_Member, method)) for method in METHODS}
-
-Call: TypeAlias = tuple[str, tuple[Any, ...], dict[str, Any]]
-"""A call to make on a collection: the method's name, its positional and its keyword arguments
-(the parameter names are spec's: Lightning calls ``agg_and_log_metrics(metrics, step=step)``)."""
-
-
-def _omits_default(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    return method == "update_agg_funcs" and len(args) < 2 and "agg_default_func" not in kwargs
-
-
-def _expected_arguments(method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """What a member must receive, by parameter name, when the collection is called with ``args``
-    and ``kwargs``.
-
-    An omitted ``agg_default_func`` is not compared (a collection may forward its own default,
-    ``numpy.mean`` or an equivalent, and :func:`_check_delivery` checks that it is a function);
-    every other omitted parameter defaults to ``None`` or empty.
-    """
-    bound = _SIGNATURES[method].bind(None, *args, **kwargs)
-    bound.apply_defaults()
-    arguments = dict(bound.arguments)
-    del arguments["self"]
-    if _omits_default(method, args, kwargs):
-        del arguments["agg_default_func"]
-    return arguments
-
-
-def _same(got: Any, want: Any) -> bool:
-    """Identity or equality (an equality that raises counts as different)."""
-    if got is want:
-        return True
-    try:
-        return bool(got == want)
-    except Exception:
-        return False
-
-
-def _same_argument(got: Any, want: Any) -> bool:
-    """The argument itself, or an equal copy whose values have the same types at every level (a
-    metric 1 forwarded as 1.0 is not the same argument)."""
-    return got is want or (_same(got, want) and _same_types(got, want))
-
-
-def _same_types(got: object, want: object) -> bool:
-    if type(got) is not type(want):
-        return False
-    if _is_dict(got) and _is_dict(want):
-        return all(key in got and _same_types(got[key], value) for key, value in want.items())
-    return True
-
-
-def _render(call: Call) -> str:
-    method, args, kwargs = call
-    return f"{method}({', '.join([*(repr(a) for a in args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
-
-
-def _make(collection: Any, call: Call) -> None:
-    method, args, kwargs = call
-    getattr(collection, method)(*args, **kwargs)
-
-
-def _invoke(collection: Any, call: Call) -> None:
-    """Make ``call`` on ``collection``; an exception is a failure (every input is valid)."""
-    try:
-        _make(collection, call)
-    except Exception as error:
-        raise ConformanceFailure(f"collection.{_render(call)} raised {type(error).__name__}: {error}") from error
-
-
-def _check_delivery(deliveries: list[_Delivery], call: Call, members: int) -> None:
-    """``deliveries`` (what ``call`` made reach the members) are ``call``'s method reaching members
-    0..members-1 once each, in order, each with the call's arguments, and nothing else.
-
-    ``call`` is the call as drawn (the collection was given a copy of it): a collection that changes
-    the caller's dict before it forwards it does not forward the same arguments.
-    """
-    method, args, kwargs = call
-    others = [d for d in deliveries if d.method != method]
-    expect(
-        not others,
-        f"collection.{_render(call)} must reach the members with {method} only; it also called {_summary(others)}",
-    )
-    got = [d for d in deliveries if d.method == method]
-    order = [d.member for d in got]
-    expect(
-        order == list(range(members)),
-        f"collection.{_render(call)} must reach members {list(range(members))} once each, in order; "
-        f"{method} reached members {order}",
-    )
-    want = _expected_arguments(method, args, kwargs)
-    for delivery in got:
-        for name, value in want.items():
-            received = delivery.arguments.get(name)
-            expect(
-                _same_argument(received, value),
-                f"collection.{_render(call)}: member {delivery.member} must receive {name}={value!r}, "
-                f"got {name}={received!r}",
-            )
-        if _omits_default(method, args, kwargs):
-            received = delivery.arguments.get("agg_default_func")
-            expect(
-                callable(received),
-                f"collection.{_render(call)}: member {delivery.member} must keep or receive a default "
-                f"function, got agg_default_func={received!r}",
-            )
-
-
-def _check_unchanged(call: Call, before: Call) -> None:
-    """The arguments of ``call`` are as they were before it was made (``before``, a snapshot)."""
-    want = _expected_arguments(before[0], before[1], before[2])
-    for name, value in _expected_arguments(*call).items():
-        expect(
-            _same_argument(value, want[name]),
-            f"collection.{_render(before)} must not change its arguments: {name} was {want[name]!r}, "
-            f"it became {value!r}",
-        )
 
 
 # Valid inputs for every method.
 _markers = st.integers(0, 99)
 
 
-def _marked(label: str) -> st.SearchStrategy[_Marker]:
+def _marked(label: str) -> st.SearchStrategy[Marker]:
     """Fresh markers labelled ``label`` and a number."""
 
-    def build(n: int) -> _Marker:
-        return _Marker(f"{label} {n}")
+    def build(n: int) -> Marker:
+        return Marker(f"{label} {n}")
 
     return st.builds(build, _markers)
 
@@ -327,7 +71,7 @@ _CALLS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
 def _call(draw: st.DrawFn, method: str) -> Call:
     """A valid call of ``method``: its arguments, the last ones (any number of them) by keyword."""
     args = draw(_CALLS[method])
-    names = list(_SIGNATURES[method].parameters)[1:]
+    names = list(SIGNATURES[method].parameters)[1:]
     split = draw(st.integers(min_value=0, max_value=len(args)))
     return method, args[:split], dict(zip(names[split:], args[split:], strict=False))
 
@@ -362,8 +106,8 @@ class _Spec:
 _member_specs = st.builds(_Spec, _names, _versions, _experiments)
 
 
-def _members(specs: Iterable[_Spec], journal: list[_Delivery]) -> list[_Member]:
-    return [_Member(i, journal, name=s.name, version=s.version, experiment=s.experiment) for i, s in enumerate(specs)]
+def _members(specs: Iterable[_Spec], journal: list[Delivery]) -> list[Member]:
+    return [Member(i, journal, name=s.name, version=s.version, experiment=s.experiment) for i, s in enumerate(specs)]
 
 
 def _build(subject: CollectionSubject, members: Iterable[Any], how: str = "a list") -> Any:
@@ -383,23 +127,18 @@ def fan_out(subject: CollectionSubject, case: tuple[list[_Spec], list[Call]]) ->
     once, with the same arguments, in member order, and call no other method of a member."""
     # Members differ in name and version, so that a collection that reorders them by either shows.
     specs, calls = case
-    journal: list[_Delivery] = []
+    journal: list[Delivery] = []
     collection = _build(subject, _members(specs, journal))
     for call in calls:
         start = len(journal)
-        made: Call = _snapshot(call)  # (a copy is made, so that the example shown is as drawn)
-        _invoke(collection, made)
-        _check_delivery(journal[start:], call, len(specs))
-        _check_unchanged(made, call)
+        made: Call = snapshot(call)  # (a copy is made, so that the example shown is as drawn)
+        invoke(collection, made)
+        check_delivery(journal[start:], call, len(specs))
+        check_unchanged(made, call)
 
 
 def _joined(values: Iterable[Any]) -> str:
     return "_".join(str(v) for v in values)
-
-
-def _is_list(value: object) -> TypeGuard[list[Any]]:
-    # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed list as list[Unknown].)
-    return isinstance(value, list)
 
 
 def _read(collection: Any, attribute: str) -> Any:
@@ -438,7 +177,7 @@ def properties(subject: CollectionSubject, pairs: list[tuple[_Spec, _Spec]]) -> 
         experiment = _read(collection, "experiment")
         want_experiments = [m.experiment for m in members]
         expect(
-            _is_list(experiment)
+            is_list(experiment)
             and len(experiment) == len(want_experiments)
             and all(got is want for got, want in zip(experiment, want_experiments, strict=False)),
             f"collection.experiment{when} must be the list of the members' experiments {want_experiments!r}, "
@@ -503,11 +242,11 @@ def _outcome(read: Callable[[], Any]) -> tuple[str, Any]:
         return "raised", type(error).__name__
 
 
-def _observe(collection: Any, members: list[_Member]) -> dict[str, tuple[str, Any]]:
+def _observe(collection: Any, members: list[Member]) -> dict[str, tuple[str, Any]]:
     """What a collection shows besides forwarding, members (and their experiments) given by index."""
 
     def positions(objects: Iterable[Any]) -> list[Any]:
-        return [o.index if isinstance(o, _Member) else repr(o) for o in objects]
+        return [o.index if isinstance(o, Member) else repr(o) for o in objects]
 
     def experiments() -> list[list[int]]:
         return [[m.index for m in members if m.experiment is e] for e in collection.experiment]
@@ -523,25 +262,21 @@ def _observe(collection: Any, members: list[_Member]) -> dict[str, tuple[str, An
     }
 
 
-def _same_deliveries(a: list[_Delivery], b: list[_Delivery]) -> bool:
+def _same_deliveries(a: list[Delivery], b: list[Delivery]) -> bool:
     return len(a) == len(b) and all(
         x.member == y.member
         and x.method == y.method
         and x.arguments.keys() == y.arguments.keys()
-        and all(_same(x.arguments[k], y.arguments[k]) for k in x.arguments)
+        and all(same_or_equal(x.arguments[k], y.arguments[k]) for k in x.arguments)
         for x, y in zip(a, b, strict=True)
     )
 
 
-def _summary(deliveries: list[_Delivery]) -> str:
-    return "[" + ", ".join(f"{d.method} to member {d.member}" for d in deliveries) + "]"
-
-
-def _forward(collection: Any, call: Call, journal: list[_Delivery]) -> tuple[str, list[_Delivery]]:
+def _forward(collection: Any, call: Call, journal: list[Delivery]) -> tuple[str, list[Delivery]]:
     """Make ``call``; return how it ended (``"returned"`` or the exception's type) and what reached the members."""
     start = len(journal)
     try:
-        _make(collection, call)
+        make(collection, call)
         ended = "returned"
     except Exception as error:
         ended = f"raised {type(error).__name__}"
@@ -555,8 +290,8 @@ _one_shot_cases = st.tuples(st.lists(_member_specs, max_size=4), st.lists(_calls
 def one_shot_iterator(subject: CollectionSubject, case: tuple[list[_Spec], list[Call]]) -> None:
     """A collection built from a one-shot iterator must behave as one built from a list, for every call."""
     specs, calls = case
-    listed_journal: list[_Delivery] = []
-    one_shot_journal: list[_Delivery] = []
+    listed_journal: list[Delivery] = []
+    one_shot_journal: list[Delivery] = []
     listed_members = _members(specs, listed_journal)
     one_shot_members = _members(specs, one_shot_journal)
     listed = _build(subject, list(listed_members))
@@ -565,14 +300,14 @@ def one_shot_iterator(subject: CollectionSubject, case: tuple[list[_Spec], list[
     done: list[str] = []
     for call in [None, *calls]:
         if call is not None:
-            done.append(_render(call))
+            done.append(render(call))
             listed_ended, listed_got = _forward(listed, call, listed_journal)
             one_shot_ended, one_shot_got = _forward(one_shot, call, one_shot_journal)
             expect(
                 listed_ended == one_shot_ended and _same_deliveries(listed_got, one_shot_got),
                 f"calls {' ; '.join(done)}: built from a list, the last call {listed_ended} and reached "
-                f"{_summary(listed_got)}; built from a one-shot iterator, it {one_shot_ended} and reached "
-                f"{_summary(one_shot_got)}",
+                f"{summary(listed_got)}; built from a one-shot iterator, it {one_shot_ended} and reached "
+                f"{summary(one_shot_got)}",
             )
         when = f"after calls {' ; '.join(done)}" if done else "before any call"
         listed_seen, one_shot_seen = _observe(listed, listed_members), _observe(one_shot, one_shot_members)
@@ -624,24 +359,24 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
     the call must raise one exception that carries every member's error."""
     count, errors, call = case
     method = call[0]
-    journal: list[_Delivery] = []
-    members = [_Member(i, journal, raises={method: errors[i]} if i in errors else None) for i in range(count)]
+    journal: list[Delivery] = []
+    members = [Member(i, journal, raises={method: errors[i]} if i in errors else None) for i in range(count)]
     collection = _build(subject, members)
     raised: Exception | None = None
     try:
-        _make(collection, call)
+        make(collection, call)
     except Exception as error:
         raised = error
     reached = [d.member for d in journal if d.method == method]
     missing = [i for i in range(count) if i not in reached]
     expect(
         not missing,
-        f"collection.{_render(call)} with members {sorted(errors)} raising (of {count}): members {missing} "
+        f"collection.{render(call)} with members {sorted(errors)} raising (of {count}): members {missing} "
         f"were never reached (reached {reached})",
     )
     if raised is None:
         raise ConformanceFailure(
-            f"collection.{_render(call)} with members {sorted(errors)} raising must raise an exception carrying "
+            f"collection.{render(call)} with members {sorted(errors)} raising must raise an exception carrying "
             f"{list(errors.values())!r}; it raised nothing"
         )
     if not (len(errors) == 1 and raised is next(iter(errors.values()))):
@@ -649,7 +384,7 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
         lost = [e for e in errors.values() if not any(leaf is e for leaf in leaves)]
         expect(
             not lost,
-            f"collection.{_render(call)} must raise one exception carrying every member's error "
+            f"collection.{render(call)} must raise one exception carrying every member's error "
             f"{list(errors.values())!r} (the error itself, or an exception group holding them); it raised "
             f"{type(raised).__name__}: {raised!r}, which does not carry {lost!r}",
         )
@@ -658,10 +393,10 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
     for member in members:
         member.stop_raising()
     start = len(journal)
-    _invoke(collection, call)
+    invoke(collection, call)
     again = [d.member for d in journal[start:] if d.method == method]
     expect(
         again == list(range(count)),
-        f"collection.{_render(call)} with members {sorted(errors)} raising, then again with none raising: "
+        f"collection.{render(call)} with members {sorted(errors)} raising, then again with none raising: "
         f"the second call must reach members {list(range(count))}, it reached {again}",
     )

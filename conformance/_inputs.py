@@ -1,0 +1,55 @@
+"""Inputs that several topics draw: finalize's statuses, hyperparameters, and malformed metrics
+and steps (each with the words its TypeError's message must contain)."""
+
+from __future__ import annotations
+
+from argparse import Namespace
+from typing import Any
+
+from hypothesis import strategies as st
+
+from conformance import strategies as cst
+
+__all__ = ["STATUSES", "bad_metrics", "bad_steps", "hyperparams"]
+
+STATUSES = ("success", "failed", "aborted")
+
+
+def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
+    """``strategies.hyperparams()`` (kept under this name: the aggregation state machine's source names
+    it, and that source seeds its derandomized run)."""
+    return cst.hyperparams()
+
+
+_bad_keys = st.sampled_from(("bad_key", "oops", "val/oops"))
+_non_mappings = st.sampled_from(([("a", 1.0)], "a=1.0", 1.0, None, ("a",), {"a", "b"}))
+_non_str_keys = st.sampled_from((1, 0.5, None, ("a",), b"a"))
+# Not real numbers: strs (half the time), and what a check that only refuses strs lets through.
+_non_numbers = st.one_of(st.sampled_from(("x", "1.0", "")), st.sampled_from((None, [1.0], 1j, b"1", (0.5,))))
+# A bool is an int to isinstance, but never a step: step=True is a mistake (a flag passed by position).
+bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None", True, False))
+
+
+_small_metrics = cst.metric_dicts(max_size=3)
+
+
+@st.composite
+def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
+    """A malformed ``metrics`` argument and the words (argument name, key path) naming the fault."""
+    case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "nested_str_value")))
+    if case == "non_mapping":
+        return draw(_non_mappings), ("metrics",)
+    good: dict[Any, Any] = dict(draw(_small_metrics))
+    if case == "non_str_key":
+        bad: tuple[Any, Any] = (draw(_non_str_keys), 1.0)
+        names: tuple[str, ...] = ("metrics",)
+    elif case == "str_value":
+        key = draw(_bad_keys)
+        bad, names = (key, draw(_non_numbers)), ("metrics", key)
+    else:
+        key = draw(_bad_keys)
+        bad, names = ("d", {"x": 1.0, key: draw(_non_numbers)}), ("metrics", "d", key)
+    good.pop(bad[0], None)
+    items = list(good.items())
+    items.insert(draw(st.integers(0, len(items))), bad)
+    return dict(items), names
