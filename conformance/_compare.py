@@ -10,16 +10,19 @@ __all__ = ["as_dict", "identical", "is_dict", "is_list", "is_tuple", "same", "sa
 
 
 def is_dict(value: object) -> TypeGuard[dict[Any, Any]]:
+    """True when ``value`` is a dict."""
     # (A TypeGuard, not isinstance: pyright (strict) types an isinstance-narrowed dict as dict[Unknown, Unknown].)
     return isinstance(value, dict)
 
 
 def is_list(value: object) -> TypeGuard[list[Any]]:
+    """True when ``value`` is a list."""
     # (As is_dict: pyright (strict) types an isinstance-narrowed list as list[Unknown].)
     return isinstance(value, list)
 
 
 def is_tuple(value: object) -> TypeGuard[tuple[Any, ...]]:
+    """True when ``value`` is a tuple."""
     # (As is_dict: pyright (strict) types an isinstance-narrowed tuple as tuple[Unknown, ...].)
     return isinstance(value, tuple)
 

@@ -32,6 +32,7 @@ __all__ = [
     "zero_func",
 ]
 
+
 class _Count:
     """An aggregation function with an exact result: the number of values, as a float."""
 

@@ -45,6 +45,7 @@ Metrics: TypeAlias = dict[str, Any]
 
 
 def require_aggregation(subject: LoggerSubject) -> None:
+    """Raise NotApplicable unless the subject's loggers have agg_and_log_metrics and update_agg_funcs."""
     require_methods(subject, "agg_and_log_metrics", "update_agg_funcs")
 
 
@@ -62,6 +63,7 @@ def status_of(kind: str) -> str | None:
 
 
 def run_flush(calls: CallLog, kind: str) -> None:
+    """Make the flush ``kind`` (one of :func:`flush_kinds`) through ``calls``."""
     status = status_of(kind)
     if status is not None:
         calls.run("finalize", status)
@@ -70,6 +72,7 @@ def run_flush(calls: CallLog, kind: str) -> None:
 
 
 def flush_text(kind: str) -> str:
+    """The flush ``kind`` as a call, for messages (``save()``, ``finalize('failed')``)."""
     status = status_of(kind)
     return f"finalize({status!r})" if status is not None else f"{kind}()"
 
@@ -126,6 +129,7 @@ class Model:
 
 
 def describe(entry: Entry, values: Values) -> str:
+    """``entry`` for messages: its step and its value (or its keys, when ``values`` is ``None``)."""
     if entry.direct:
         return f"(step {entry.step!r}, {entry.run[0]!r}) [direct]"
     if entry.single:
@@ -137,6 +141,7 @@ def describe(entry: Entry, values: Values) -> str:
 
 
 def matches(pair: tuple[Any, Any], entry: Entry, values: Values) -> bool:
+    """True when the logged ``(step, metrics)`` ``pair`` is ``entry`` (compared as :data:`Values` says)."""
     step, metrics = pair
     if not same(step, entry.step) or not isinstance(metrics, Mapping):
         return False
@@ -190,6 +195,8 @@ def expect_logged(
     *,
     empty_ok: bool = True,
 ) -> None:
+    """Raise :class:`ConformanceFailure` unless ``emitted`` is what ``model`` logged (see :func:`first_difference`),
+    with the calls made."""
     want = model.logged if empty_ok else [e for e in model.logged if not e.optional]
     difference = first_difference(emitted, want, values)
     if difference is None:
@@ -215,6 +222,7 @@ def fresh_int(step: int | None) -> int | None:
 
 
 def agg(calls: CallLog, model: Model, metrics: Metrics, step: int | None) -> None:
+    """Call agg_and_log_metrics through ``calls`` (a copy of ``metrics``, a fresh ``step``), and on ``model``."""
     calls.run("agg_and_log_metrics", copy.deepcopy(metrics), step=fresh_int(step))
     model.agg(metrics, step)
 

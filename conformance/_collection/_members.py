@@ -237,11 +237,13 @@ def _same_types(got: object, want: object) -> bool:
 
 
 def render(call: Call) -> str:
+    """``call`` as a call, for messages."""
     method, args, kwargs = call
     return f"{method}({', '.join([*(repr(a) for a in args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
 
 
 def make(collection: Any, call: Call) -> None:
+    """Make ``call`` on ``collection``."""
     method, args, kwargs = call
     getattr(collection, method)(*args, **kwargs)
 
@@ -304,4 +306,5 @@ def check_unchanged(call: Call, before: Call) -> None:
 
 
 def summary(deliveries: list[Delivery]) -> str:
+    """Which method reached which member, for messages."""
     return "[" + ", ".join(f"{d.method} to member {d.member}" for d in deliveries) + "]"
