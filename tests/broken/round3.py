@@ -30,8 +30,10 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 import impl
-from conformance._core import CollectionSubject, LoggerSubject, RankSubject
+from conformance._core import CollectionSubject, LoggerSubject, MergeSubject, RankSubject
 from impl._rank import rank_from_environment
 from impl._validate import check_metrics, check_step, describe, is_mapping, is_metric_value, snapshot
 from tests.broken import Broken
@@ -621,11 +623,99 @@ class NoClose(impl.InMemoryLogger):
         return super().__getattribute__(name)
 
 
+# --- gaps found by the audit (docs/property-inputs.md) -----------------------------------------
+
+
+class VersionNoneAfterClose(impl.InMemoryLogger):
+    """version becomes None once close() is called (the run is released); property_types reads it
+    after one fixed script that never calls close()."""
+
+    _closed = False
+
+    @property
+    def version(self) -> Any:
+        return None if self._closed else super().version
+
+    def close(self) -> None:
+        super().close()
+        self._closed = True
+
+
+class CloseFailsAfterHyperparams(impl.InMemoryLogger):
+    """A logger without aggregation (as Lightning 2.x's) whose close() raises once hyperparameters
+    were logged (the hparams file is closed twice); lifecycle_any_order never logs hyperparameters."""
+
+    _hparams_open = False
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("agg_and_log_metrics", "update_agg_funcs"):
+            raise AttributeError(name)
+        return super().__getattribute__(name)
+
+    def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        super().log_hyperparams(params, *args, **kwargs)
+        self._hparams_open = True
+
+    def close(self) -> None:
+        if self._hparams_open:
+            raise ValueError("I/O operation on closed file (hparams.yaml)")
+        super().close()
+
+
+class RecordsThenRejects(impl.InMemoryLogger):
+    """log_metrics records the call, then checks it: bad input raises the right TypeError but is
+    recorded ("and record nothing" is never checked)."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        given: object = metrics
+        self.metrics.append((None, dict(metrics) if is_mapping(given) else {"value": given}))
+        super().log_metrics(metrics, step)
+
+
+def nested_all_none_kept(
+    dicts: Any, agg_key_funcs: Any = None, default_func: Callable[..., Any] = np.mean
+) -> dict[str, Any]:
+    """impl's merge, but a key whose values are all None inside a nested mapping is kept, with its
+    function called on no values (the top level is right)."""
+    dicts = list(dicts)
+    merged = impl.merge_dicts(dicts, agg_key_funcs, default_func)
+
+    def put_back(inputs: list[Any], funcs: Any, out: dict[str, Any], depth: int) -> None:
+        for key in dict.fromkeys(k for d in inputs for k in d):
+            values = [d[key] for d in inputs if key in d and d[key] is not None]
+            fn = funcs.get(key) if is_mapping(funcs) else None
+            if not values and depth > 0:
+                out[key] = (fn if callable(fn) else default_func)([])
+            elif values and all(is_mapping(v) for v in values) and is_mapping(out.get(key)):
+                put_back(values, fn, out[key], depth + 1)
+
+    put_back(dicts, agg_key_funcs, merged, 0)
+    return merged
+
+
+class DropsMemberAfterTwoFailures(impl.LoggerCollection):
+    """A member that raised twice is dropped from later calls; error_isolation makes one failing call."""
+
+    def __init__(self, logger_iterable: Iterable[Any]) -> None:
+        super().__init__(logger_iterable)
+        self._strikes: dict[int, int] = {}
+
+    def _failed(self, failures: list[tuple[int, Exception]], method: str, index: int, logger: Any, error: Exception) -> None:  # type: ignore[override]
+        impl.LoggerCollection._failed(failures, method, index, logger, error)
+        self._strikes[index] = self._strikes.get(index, 0) + 1
+        if self._strikes[index] >= 2:
+            self._members = tuple(m for m in self._members if m[0] != index)
+
+
 # --- subjects ------------------------------------------------------------------------------------
 
 
 def _logger(cls: type[Any], rank_source: Any = None) -> LoggerSubject:
     return LoggerSubject(cls, f"{_MODULE}:{cls.__name__}", rank_source=rank_source)
+
+
+def _merge(fn: Callable[..., Any]) -> MergeSubject:
+    return MergeSubject(fn, f"{_MODULE}:{fn.__name__}")
 
 
 def _collection(cls: type[Any]) -> CollectionSubject:
@@ -696,4 +786,10 @@ BROKEN = [
     Broken(ENVIRONMENT_MALFORMED, _rank(gate_malformed_skipped, malformed_skipped), "RANK=abc is skipped"),
     Broken(ENVIRONMENT_MALFORMED, _rank(gate_malformed_unnamed, malformed_unnamed), "the ValueError names no variable"),
     Broken(ENVIRONMENT_MALFORMED, _rank(gate_empty_is_unset, empty_is_unset), "RANK='' is taken as unset"),
+    # Gaps found by the audit (docs/property-inputs.md), outside the five classes.
+    Broken("logger.property_types", _logger(VersionNoneAfterClose), "version is None after close()"),
+    Broken("logger.lifecycle_any_order", _logger(CloseFailsAfterHyperparams), "close() after hyperparams raises"),
+    Broken("logger.rejects_bad_input", _logger(RecordsThenRejects), "bad metrics recorded, then rejected"),
+    Broken("merge.all_none_key_skipped", _merge(nested_all_none_kept), "a nested all-None key is kept"),
+    Broken("collection.error_isolation", _collection(DropsMemberAfterTwoFailures), "dropped after two failures"),
 ]
