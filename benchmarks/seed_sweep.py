@@ -15,6 +15,7 @@ to drop from the list.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import random
 import sys
@@ -63,6 +64,12 @@ def _counts(report: Report) -> list[tuple[str, dict[str, int]]]:
     return rows
 
 
+def _progress(seed: int, _subject: Subject, result: PropertyResult, *, out: TextIO) -> None:
+    """Say at once when a property fails (a seed's row comes only when all four subjects are done)."""
+    if result.status == "failed":
+        print(f"{'':>12}  (seed {seed}: {result.id} failed; details below)", file=out, flush=True)
+
+
 def sweep(
     seeds: Sequence[int],
     *,
@@ -93,6 +100,7 @@ def sweep(
             max_examples=max_examples,
             seed=seed,
             command=lambda subject: words_of[id(subject)],
+            on_result=functools.partial(_progress, seed, out=out),
         )
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         total_cpu, total_wall = total_cpu + cpu, total_wall + wall
