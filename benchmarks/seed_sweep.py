@@ -29,12 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import conformance
 from conformance import PROFILES, PropertyResult, Report, Subject
 
-CI_SEEDS: tuple[int, ...] = (1, 4, 7, 1234, 20261202, 2**31 - 1)
+CI_SEEDS: tuple[int, ...] = (1, 4, 7, 20261202)
 """The seeds CI runs. Seeds 1 and 4 made ``merge.no_mutation`` fail on impl (issue 11's false
 failure: a flat key ``d`` drawn under the property's fixed nested ``agg_key_funcs['d']``)."""
 
 CI_MAX_EXAMPLES = 300
-"""Examples per property for ``--ci`` (the thorough profile's 1000 costs about 3x as much)."""
+"""Examples per property for ``--ci``. Measured (nice'd, on a loaded 2-core machine): one seed at
+300 examples took 97 s of CPU; at the thorough profile's 1000, 308 s. So ``--ci`` is about 6.5
+minutes of CPU."""
 
 # Where ``reference_subjects`` (what ``python -m conformance`` certifies by default) lives: the
 # conformance package is being restructured, so its module is looked up, not hard-coded.
