@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 if TYPE_CHECKING:
     from conformance._harness import Harness
 
+# (kind_of and registered are not listed: a new string literal changes what Hypothesis draws; DEVELOPERS.md.)
 __all__ = [
     "KINDS",
     "LEVELS",
@@ -31,9 +32,7 @@ __all__ = [
     "RankSubject",
     "Subject",
     "expect",
-    "kind_of",
     "register",
-    "registered",
 ]
 
 Kind: TypeAlias = Literal["merge", "logger", "collection", "rank"]

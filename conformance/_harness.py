@@ -34,7 +34,6 @@ __all__ = [
     "Layout",
     "NoneStep",
     "ReadBack",
-    "Record",
     "as_harness",
     "harness_for",
     "readback_hyperparams",

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from conformance import strategies as cst
 
-__all__ = ["STATUSES", "bad_metrics", "bad_steps", "hyperparams"]
+# Not listed: each name would be a new string literal, and Hypothesis draws from the literals of
+# local source (DEVELOPERS.md): the ci profile's examples stay those of before the layering.
+__all__: list[str] = []
 
 STATUSES = ("success", "failed", "aborted")
 
