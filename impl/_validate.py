@@ -5,7 +5,7 @@ argument's name and, for nested mappings, the key path (``metrics['d']['x']``); 
 quoted by a ``repr`` cut to at most 80 characters, so a message stays short whatever the input.
 
 Accepted means loggable: a metric value passes :func:`is_metric_value` only if every part of impl
-can merge, log and store it (a real number that converts to a finite-range float64), and nested
+can merge, log and store it (a real number; an int within numpy's int64/uint64 range), and nested
 input passes only within :data:`MAX_DEPTH` levels and without a mapping that contains itself.
 """
 
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import numbers
 import operator
-import sys
-from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeGuard, cast
 
@@ -46,13 +44,18 @@ MAX_DEPTH: Final = 32
 that contains itself, raises ``ValueError`` naming the argument and key path."""
 
 _NUMBERS: Final = frozenset({float, int})
+_INT_LOW: Final = -(2**63)  # the ints accepted as metric values: what numpy's int64 and uint64 hold,
+_INT_HIGH: Final = 2**64  # so numpy.mean never overflows on them (on larger ints it overflows or raises)
 _REAL_KINDS: Final = frozenset("biuf")  # numpy dtype kinds of real numbers: bool, int, uint, float
 _MAX_REPR: Final = 80
 
 
 def short_repr(value: Any, limit: int = _MAX_REPR) -> str:
     """``repr(value)``, cut to at most ``limit`` characters (ending in ``...`` when cut)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # a broken __repr__ must not hide the error being reported
+        text = f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -81,8 +84,8 @@ def is_plain_metrics(metrics: object) -> TypeGuard[dict[str, float]]:
 
     The hot paths (``agg_and_log_metrics``, ``LoggerCollection``) make this check on every call, in
     C with no Python-level call per item: ``str.join`` takes only ``str`` keys, ``map(type, ...)``
-    compares the values' types, and ints (rarer than floats) are converted with ``float``, which
-    raises for an int past float64's range. It accepts nothing that the full check
+    compares the values' types, and when there are ints (rarer than floats) ``min`` and ``max``
+    check that they are in range. It accepts nothing that the full check
     (:func:`check_metrics`) rejects; what it does not accept takes the full check, which gives the
     verdict and the message.
     """
@@ -98,18 +101,16 @@ def is_plain_metrics(metrics: object) -> TypeGuard[dict[str, float]]:
         return True  # all floats: the commonest case
     if not _NUMBERS.issuperset(map(type, values)):
         return False
-    try:
-        deque(map(float, values), 0)  # type: ignore[arg-type] # (every value is a float or an int here)
-    except OverflowError:  # an int past float64's range: the full check names it
-        return False
-    return True
+    # Floats and ints: the ints must lie in [-2**63, 2**64). min and max compare ints and floats
+    # exactly; a NaN they return fails both comparisons, so the full check decides then.
+    return _INT_LOW <= min(values) and max(values) < _INT_HIGH  # type: ignore[type-var,operator]
 
 
 def is_metric_value(value: object) -> bool:
     """True for a real number that every part of impl can merge, log and store.
 
-    Accepted: ``bool``; ``int`` that ``float()`` converts (magnitude below ``2**1024 - 2**970``,
-    about 1.8e308: beyond it numpy's mean and every float64 storage overflow); ``float``; numpy
+    Accepted: ``bool``; ``int`` from ``-2**63`` to ``2**64 - 1`` (what numpy's int64 and uint64
+    hold: beyond, numpy.mean of a run overflows or raises); ``float``; numpy
     real scalars (bool, integer, floating) and 0-d real arrays; other ``numbers.Real`` that
     ``float()`` converts (a ``Fraction``); and a tensor-like of ``shape == ()`` whose ``.item()``
     gives one of the Python numbers above and which numpy reads as a 0-d real array (a CPU tensor
@@ -120,13 +121,15 @@ def is_metric_value(value: object) -> bool:
     if kind is float or kind is bool:  # the common cases first, without an isinstance check
         return True
     if kind is int:
-        return _fits_float(value)
+        return _INT_LOW <= cast("int", value) < _INT_HIGH
     if isinstance(value, (np.generic, np.ndarray)):
         array = cast("npt.NDArray[Any]", value)  # (a numpy scalar has a shape and dtype too)
         return array.shape == () and array.dtype.kind in _REAL_KINDS
     if isinstance(value, float):
         return True
-    if isinstance(value, (int, numbers.Real)):  # an int subclass, a Fraction
+    if isinstance(value, int):  # an int subclass (an IntEnum)
+        return _INT_LOW <= value < _INT_HIGH
+    if isinstance(value, numbers.Real):  # a Fraction
         return _fits_float(value)
     return _is_real_tensor(value)
 
@@ -149,7 +152,7 @@ def _is_real_tensor(value: object) -> bool:
             return False
         result = item()
         if type(result) is int:
-            if not _fits_float(result):
+            if not _INT_LOW <= result < _INT_HIGH:
                 return False
         elif type(result) is not float and type(result) is not bool:
             return False
