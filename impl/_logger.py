@@ -132,23 +132,26 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
             self._agg_step = step
 
     def _flush_run(self) -> None:
-        """Log the pending run, if any; it is dropped only once ``log_metrics`` has returned."""
-        with self._lock:
-            run = self._agg_run
-            if not run:
-                return
-            step = self._agg_step
-            assert not isinstance(step, _NoStep)  # a pending run always has a step
-            metrics = run[0] if len(run) == 1 else merge_dicts(run, self._agg_key_funcs, self._agg_default_func)
-            # Note: an empty result is never logged (1.5 logs {} when the run ends by save()).
-            if metrics:
-                self.log_metrics(metrics=metrics, step=step)
-            self._agg_run = []
-            self._agg_step = _NO_STEP
+        """Log the pending run, if any; it is dropped only once ``log_metrics`` has returned.
+
+        The caller holds ``self._lock``.
+        """
+        run = self._agg_run
+        if not run:
+            return
+        step = self._agg_step
+        assert not isinstance(step, _NoStep)  # a pending run always has a step
+        metrics = run[0] if len(run) == 1 else merge_dicts(run, self._agg_key_funcs, self._agg_default_func)
+        # Note: an empty result is never logged (1.5 logs {} when the run ends by save()).
+        if metrics:
+            self.log_metrics(metrics=metrics, step=step)
+        self._agg_run = []
+        self._agg_step = _NO_STEP
 
     def save(self) -> None:
         """Save log data: log the pending aggregation run, if any."""
-        self._flush_run()
+        with self._lock:
+            self._flush_run()
 
     def finalize(self, status: str) -> None:
         """Do any processing that is necessary to finalize an experiment.
