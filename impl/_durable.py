@@ -289,7 +289,10 @@ def _claim_version(root: str) -> tuple[int, list[str]]:
     when the directory exists, so of two loggers (in any processes) choosing at once, each gets its
     own ``N``. Returns ``N`` and the directories created (``root`` and its missing ancestors too)."""
     created = _missing_dirs(root)
-    os.makedirs(root, exist_ok=True)
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError:  # a read-only or missing save_dir: choose without a claim; the first record will fail
+        return _next_version(root), []
     version = _next_version(root)
     while True:
         path = os.path.join(root, f"version_{version}")
@@ -298,6 +301,8 @@ def _claim_version(root: str) -> tuple[int, list[str]]:
         except FileExistsError:
             version += 1
             continue
+        except OSError:  # as above: reading the version never raises for want of a writable directory
+            return version, created
         return version, [*created, path]
 
 
