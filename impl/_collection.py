@@ -9,7 +9,16 @@ from typing import Any, cast, overload
 import spec
 from impl._logger import LightningLoggerBase
 from impl._merge import _NUMPY_MEAN
-from impl._validate import check_agg_funcs, check_callable, check_metrics, check_status, check_step, is_plain_metrics
+from impl._validate import (
+    check_agg_funcs,
+    check_callable,
+    check_metrics,
+    check_params,
+    check_status,
+    check_step,
+    describe,
+    is_plain_metrics,
+)
 
 __all__ = ["LoggerCollection", "LoggerCollectionError"]
 
@@ -19,6 +28,10 @@ class LoggerCollectionError(ExceptionGroup[Exception]):
     error in member order; each error has a note naming the member's index and type."""
 
 
+_MEMBER_METHODS = ("log_metrics", "log_hyperparams", "agg_and_log_metrics", "save", "finalize")
+"""What a member must have: the methods every training loop calls on it through the collection."""
+
+
 class LoggerCollection(LightningLoggerBase):
     """The LoggerCollection class is used to iterate all logging actions over the given ``logger_iterable``.
 
@@ -26,6 +39,14 @@ class LoggerCollection(LightningLoggerBase):
 
     Args:
         logger_iterable: An iterable collection of loggers; it is read once, here.
+
+    Raises:
+        TypeError: ``logger_iterable`` is not an iterable, or a member is not a logger (it lacks
+            ``log_metrics``, ``log_hyperparams``, ``agg_and_log_metrics``, ``save`` or
+            ``finalize``); the message names the member's index.
+
+    Threads: every call holds the collection's lock while it reaches the members, so calls from
+    several threads reach every member in the same order.
     """
 
     def __init__(self, logger_iterable: Iterable[spec.Logger]) -> None:
@@ -37,17 +58,26 @@ class LoggerCollection(LightningLoggerBase):
         # Note: the members are read once (1.5 re-reads the iterable at every call, so a
         # generator reaches its loggers once and later calls reach none).
         self._loggers: tuple[spec.Logger, ...] = tuple(logger_iterable)
+        # Note: members are checked here (1.5 accepts LoggerCollection([1, None]), and every call
+        # then fails inside); README, differences table.
+        for index, member in enumerate(self._loggers):
+            missing = [m for m in _MEMBER_METHODS if not callable(getattr(member, m, None))]
+            if missing:
+                raise TypeError(
+                    f"logger_iterable[{index}] must be a logger, got {describe(member)} without {', '.join(missing)}"
+                )
         # (index, member) pairs built once: the per-call loops unpack them instead of running enumerate.
         self._members: tuple[tuple[int, spec.Logger], ...] = tuple(enumerate(self._loggers))
 
     def _forward(self, method: str, *args: Any, **kwargs: Any) -> None:
         # Note: every member is reached even when one raises (1.5 stops at the first error).
         failures: list[tuple[int, Exception]] = []
-        for index, logger in self._members:
-            try:
-                getattr(logger, method)(*args, **kwargs)
-            except Exception as error:
-                self._failed(failures, method, index, logger, error)
+        with self._lock:
+            for index, logger in self._members:
+                try:
+                    getattr(logger, method)(*args, **kwargs)
+                except Exception as error:
+                    self._failed(failures, method, index, logger, error)
         if failures:
             self._raise(method, failures)
 
@@ -106,11 +136,12 @@ class LoggerCollection(LightningLoggerBase):
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []
-        for index, logger in self._members:
-            try:
-                logger.agg_and_log_metrics(metrics, step)  # type: ignore[attr-defined]
-            except Exception as error:
-                self._failed(failures, "agg_and_log_metrics", index, logger, error)
+        with self._lock:
+            for index, logger in self._members:
+                try:
+                    logger.agg_and_log_metrics(metrics, step)  # type: ignore[attr-defined]
+                except Exception as error:
+                    self._failed(failures, "agg_and_log_metrics", index, logger, error)
         if failures:
             self._raise("agg_and_log_metrics", failures)
 
@@ -120,15 +151,18 @@ class LoggerCollection(LightningLoggerBase):
         if step is not None and type(step) is not int:
             step = check_step(step)
         failures: list[tuple[int, Exception]] = []
-        for index, logger in self._members:
-            try:
-                logger.log_metrics(metrics, step)
-            except Exception as error:
-                self._failed(failures, "log_metrics", index, logger, error)
+        with self._lock:
+            for index, logger in self._members:
+                try:
+                    logger.log_metrics(metrics, step)
+                except Exception as error:
+                    self._failed(failures, "log_metrics", index, logger, error)
         if failures:
             self._raise("log_metrics", failures)
 
     def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        if isinstance(params, (Mapping, Namespace)):  # (anything else: each member says what it accepts)
+            check_params(vars(params) if isinstance(params, Namespace) else params)  # once, before any member
         self._forward("log_hyperparams", params, *args, **kwargs)
 
     def log_graph(self, model: Any, input_array: Any = None) -> None:

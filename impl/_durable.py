@@ -9,33 +9,59 @@ The JSON is the superset that Python's ``json`` module writes and reads: NaN, In
 -Infinity appear as the bare words ``NaN``, ``Infinity`` and ``-Infinity``. Strict JSON readers
 reject those lines.
 
-Durability: each record is written with one write of its whole line and flushed to the operating
-system at once, so it survives the process being killed. ``save``, ``finalize`` and ``close`` also
+Durability: each record is written with one ``os.write`` of its whole line, with no buffer in
+between, so it survives the process being killed. ``save``, ``finalize`` and ``close`` also
 ``fsync`` it, so everything logged before they return survives a crash of the machine too. A kill
 during a write can leave a torn last line: ``read_jsonl`` reports it and returns every complete record.
+A write that fails (``ENOSPC``: the disk is full) leaves nothing behind: the part of the line written
+is cut off again before the error is raised, so a retried record is on disk once.
+
+One writer per run: a :class:`JsonlWriter` holds an exclusive ``flock`` on the records file from
+when it opens the file until it closes it. A second writer of the same run (in this process or
+another) gets :class:`JsonlStorageError` when it opens the file and changes nothing in it. An int
+version chosen by the logger is claimed by creating its directory (``os.mkdir`` fails if it
+exists), so two loggers never choose the same one. The version directory and the records file are
+opened without following symbolic links, and ``name`` and ``version`` must be single path
+components, so nothing is written outside ``save_dir``.
 """
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import numbers
 import os
+import stat
+import sys
 from argparse import Namespace
 from collections.abc import Mapping
-from typing import Any, BinaryIO, TypeGuard
+from typing import Any, TypeGuard
 
 import attrs
 
 import spec
-from impl._logger import LightningLoggerBase
+from impl._logger import LightningLoggerBase, ReentrantLock
 from impl._merge import _NUMPY_MEAN
 from impl._rank import rank_zero_experiment, rank_zero_only
-from impl._validate import check_metrics, check_step, describe
+from impl._validate import check_metrics, check_params, check_step, describe, short_repr
 
-__all__ = ["RECORDS_FILE", "JsonlLogger", "JsonlRun", "JsonlWriter", "read_jsonl"]
+if sys.platform != "win32":
+    import fcntl
+
+__all__ = ["RECORDS_FILE", "JsonlLogger", "JsonlRun", "JsonlStorageError", "JsonlWriter", "read_jsonl"]
 
 RECORDS_FILE = "records.jsonl"
 """The name of the records file inside a run's ``log_dir``."""
+
+_NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
+_DIRECTORY: int = getattr(os, "O_DIRECTORY", 0)
+
+
+class JsonlStorageError(OSError):
+    """A run's storage cannot be written as promised: another writer holds the run, the records
+    file was deleted or replaced while open, or a path inside the run is a symbolic link."""
 
 
 class JsonlWriter:
@@ -43,67 +69,172 @@ class JsonlWriter:
 
     The file, and its missing directories, are created on first use; after :meth:`close` the next
     use opens it again for appending. No complete record in it is ever lost (see :meth:`open`).
+    While open, the writer holds an exclusive lock on the file: it is the run's only writer. Its
+    methods may be called from several threads. A copy (``copy.copy``, ``copy.deepcopy``) is the
+    same writer; a pickled one opens the file again when it is next used.
     """
 
     def __init__(self, path: str) -> None:
         self.path = os.path.abspath(path)
-        self._file: BinaryIO | None = None
+        self._file: io.FileIO | None = None
+        self._identity: tuple[int, int] | None = None  # (st_dev, st_ino) of the file while open
         self._unsynced_dirs: set[str] = set()  # directories holding an entry created since the last sync
+        self._lock = ReentrantLock()
 
-    def open(self) -> BinaryIO:
+    def open(self) -> io.FileIO:
         """Return the file, opened for appending (creating it and its directories if needed).
 
-        A torn last line (no newline: its writer was killed) is cut off first. It was never a
-        complete record, and records appended after it would otherwise join it into one bad line.
+        The file is locked first: if another writer holds it, :class:`JsonlStorageError` is raised
+        and nothing is changed. Then a torn last line (no newline: its writer was killed) is cut
+        off. It was never a complete record, and records appended after it would otherwise join
+        it into one bad line.
+
+        Raises:
+            JsonlStorageError: another writer holds the file, or the file or its directory is a
+                symbolic link (the message says which).
         """
-        if self._file is None:
-            directory = os.path.dirname(self.path)
-            created = _missing_dirs(directory)
-            os.makedirs(directory, exist_ok=True)
+        with self._lock:
+            if self._file is None:
+                self._open()
+            assert self._file is not None
+            return self._file
+
+    def _open(self) -> None:
+        directory, name = os.path.split(self.path)
+        created = _missing_dirs(directory)
+        os.makedirs(directory, exist_ok=True)
+        try:
+            dir_fd = os.open(directory, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC)
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(directory):
+                raise JsonlStorageError(f"{directory} is a symbolic link: JsonlLogger does not follow links") from None
+            raise
+        try:
             if not os.path.exists(self.path):
                 created.append(self.path)
-            _cut_torn_tail(self.path)
-            self._file = open(self.path, "ab")  # noqa: SIM115 - kept open until close()
-            self._unsynced_dirs |= {os.path.dirname(p) for p in created}
-        return self._file
+            try:
+                flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | _NOFOLLOW | _CLOEXEC
+                fd = os.open(name, flags, 0o666, dir_fd=dir_fd if _DIRECTORY else None)
+            except OSError as error:
+                if error.errno == errno.ELOOP:
+                    raise JsonlStorageError(f"{self.path} is a symbolic link: JsonlLogger does not follow links") from None
+                raise
+        finally:
+            os.close(dir_fd)
+        try:
+            _lock_exclusively(fd, self.path)
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise JsonlStorageError(f"{self.path} is not a regular file")
+            _cut_torn_tail(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._file = open(fd, "ab", buffering=0)  # noqa: SIM115 - kept open until close(); unbuffered
+        self._identity = (status.st_dev, status.st_ino)
+        self._unsynced_dirs |= {os.path.dirname(p) for p in created}
 
     def append(self, record: Mapping[str, Any]) -> None:
-        """Append ``record`` as one JSON line and flush it to the operating system.
+        """Append ``record`` as one JSON line, written to the operating system with one ``os.write``.
 
-        The line is built before the file is touched, so a record ``json`` cannot write writes nothing.
+        The line is built before the file is touched, so a record ``json`` cannot write writes
+        nothing. A write that fails (a full disk) is undone: the part written is cut off again,
+        so nothing is left behind and a retried record is on disk once.
+
+        Raises:
+            JsonlStorageError: the records file was deleted or replaced since it was opened.
+            OSError: the write failed (``ENOSPC``, ``EIO``); the file is as it was before the call.
         """
         line = (json.dumps(record, allow_nan=True) + "\n").encode("ascii")  # ensure_ascii: always ASCII
-        file = self.open()
-        file.write(line)  # one write of the whole line: a kill tears at most this line
-        file.flush()  # now in the operating system: it survives the process being killed
+        with self._lock:
+            file = self.open()
+            self._check_identity()
+            _write_whole(file.fileno(), line)
+
+    def _check_identity(self) -> None:
+        """Raise unless the path still names the file this writer has open."""
+        try:
+            found = os.stat(self.path, follow_symlinks=False)
+        except FileNotFoundError:
+            raise JsonlStorageError(
+                f"{self.path} was deleted while open: records written since are lost"
+            ) from None
+        if (found.st_dev, found.st_ino) != self._identity:
+            raise JsonlStorageError(
+                f"{self.path} was replaced by another file while open: records written since are lost"
+            )
 
     def sync(self) -> None:
-        """Flush and fsync the file and the directory entries created for it; nothing if it is not open."""
-        if self._file is None:
-            return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        # A new file or directory is durable only once the directory holding its entry is synced too.
-        for directory in sorted(self._unsynced_dirs, reverse=True):
-            _fsync_dir(directory)
-        self._unsynced_dirs = set()
+        """Flush and fsync the file and the directory entries created for it; nothing if it is not open.
+
+        Raises:
+            JsonlStorageError: the records file was deleted or replaced since it was opened.
+        """
+        with self._lock:
+            if self._file is None:
+                return
+            self._check_identity()
+            os.fsync(self._file.fileno())
+            # A new file or directory is durable only once the directory holding its entry is synced too.
+            for directory in sorted(self._unsynced_dirs, reverse=True):
+                _fsync_dir(directory)
+            self._unsynced_dirs = set()
 
     def close(self) -> None:
-        """:meth:`sync`, then close the file; nothing if it is not open."""
-        if self._file is None:
-            return
-        try:
-            self.sync()
-        finally:
-            self._file.close()
-            self._file = None
+        """:meth:`sync`, then close the file and release its lock; nothing if it is not open."""
+        with self._lock:
+            if self._file is None:
+                return
+            try:
+                self.sync()
+            finally:
+                self._file.close()
+                self._file = None
+                self._identity = None
+
+    def __copy__(self) -> JsonlWriter:
+        return self  # one writer per run: a copy of a logger writes through the same writer
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> JsonlWriter:
+        return self
 
     def __getstate__(self) -> dict[str, Any]:
-        # An open file cannot be copied or pickled; a copy re-opens the file for appending.
-        return {**self.__dict__, "_file": None}
+        # An open file cannot be pickled; an unpickled writer opens the file again (and locks it).
+        return {**self.__dict__, "_file": None, "_identity": None}
 
     def __repr__(self) -> str:
         return f"JsonlWriter({self.path!r})"
+
+
+def _write_whole(fd: int, line: bytes) -> None:
+    """Write all of ``line`` at the end of ``fd`` (opened with ``O_APPEND``), or nothing: after a
+    failure, the part written is cut off before the error is raised."""
+    written = 0
+    try:
+        written = os.write(fd, line)  # one write of the whole line: a kill tears at most this line
+        while written < len(line):  # a short write (a signal, or the disk filling up): write the rest
+            written += os.write(fd, memoryview(line)[written:])
+    except BaseException as error:
+        if written:
+            end = os.lseek(fd, 0, os.SEEK_CUR)  # (O_APPEND: the offset is the end of what was written)
+            try:
+                os.ftruncate(fd, end - written)
+            except OSError as undo:
+                error.add_note(f"and cutting off the {written} bytes written failed: {undo}")
+        raise
+
+
+def _lock_exclusively(fd: int, path: str) -> None:
+    """Take the exclusive lock on the records file, or raise :class:`JsonlStorageError`."""
+    if sys.platform == "win32":  # no flock: one writer per run is not enforced
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise JsonlStorageError(
+            f"{path} is being written by another JsonlLogger (in this process or another): "
+            "a run has one writer at a time"
+        ) from None
 
 
 def _missing_dirs(directory: str) -> list[str]:
@@ -128,28 +259,19 @@ def _fsync_dir(directory: str) -> None:
         os.close(fd)
 
 
-def _cut_torn_tail(path: str) -> None:
-    """Truncate ``path`` after its last newline, if it does not end with one."""
-    try:
-        file = open(path, "rb+")  # noqa: SIM115 - closed below
-    except FileNotFoundError:
+def _cut_torn_tail(fd: int) -> None:
+    """Truncate the file ``fd`` after its last newline, if it does not end with one."""
+    end = os.fstat(fd).st_size
+    if end == 0 or os.pread(fd, 1, end - 1) == b"\n":
         return
-    with file:
-        end = file.seek(0, os.SEEK_END)
-        if end == 0:
+    while end > 0:  # scan back in chunks: a torn line may be large
+        start = max(0, end - (1 << 16))
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline >= 0:
+            os.ftruncate(fd, start + newline + 1)
             return
-        file.seek(end - 1)
-        if file.read(1) == b"\n":
-            return
-        while end > 0:  # scan back in chunks: a torn line may be large
-            start = max(0, end - (1 << 16))
-            file.seek(start)
-            newline = file.read(end - start).rfind(b"\n")
-            if newline >= 0:
-                file.truncate(start + newline + 1)
-                return
-            end = start
-        file.truncate(0)
+        end = start
+    os.ftruncate(fd, 0)
 
 
 def _next_version(root: str) -> int:
@@ -160,6 +282,38 @@ def _next_version(root: str) -> int:
         return 0
     taken = [int(n[8:]) for n in names if n.startswith("version_") and n[8:].isascii() and n[8:].isdecimal()]
     return max(taken, default=-1) + 1
+
+
+def _claim_version(root: str) -> tuple[int, list[str]]:
+    """Claim the next free ``version_N`` in ``root`` by creating its directory: ``os.mkdir`` fails
+    when the directory exists, so of two loggers (in any processes) choosing at once, each gets its
+    own ``N``. Returns ``N`` and the directories created (``root`` and its missing ancestors too)."""
+    created = _missing_dirs(root)
+    try:
+        os.makedirs(root, exist_ok=True)
+    except OSError:  # a read-only or missing save_dir: choose without a claim; the first record will fail
+        return _next_version(root), []
+    version = _next_version(root)
+    while True:
+        path = os.path.join(root, f"version_{version}")
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            version += 1
+            continue
+        except OSError:  # as above: reading the version never raises for want of a writable directory
+            return version, created
+        return version, [*created, path]
+
+
+def _path_part(value: str, arg: str) -> None:
+    """Raise ``ValueError`` unless ``value`` names one entry inside a directory (no separator, not
+    ``.`` or ``..``, not absolute, no NUL)."""
+    separators = {"/", os.sep, os.altsep} - {None}
+    if "\x00" in value or value in (".", "..") or any(sep in value for sep in separators if sep) or os.path.isabs(value):
+        raise ValueError(
+            f"{arg} must be a single directory name (no path separator, '.', '..' or NUL), got {short_repr(value)}"
+        )
 
 
 def _metric_values(metrics: Mapping[str, Any], arg: str = "metrics") -> dict[str, Any]:
@@ -193,16 +347,33 @@ def _number(value: Any, arg: str) -> bool | int | float:
     raise TypeError(f"{arg} must be a real number, got {describe(value)}")
 
 
-def _param_value(value: Any) -> Any:
+def _param_value(value: Any, arg: str = "params") -> Any:
     """``value`` as JSON: mappings stay nested (keys as ``str(key)``), lists and tuples become lists,
-    ``None``, bools, numbers and strings are kept, and anything else becomes ``str(value)``."""
-    if value is None or isinstance(value, (str, int, float)):
+    ``None``, bools, numbers and strings are kept, and anything else becomes ``str(value)``.
+
+    Raises:
+        ValueError: an int has more digits than Python converts to text
+            (``sys.get_int_max_str_digits()``); the message names its key path.
+    """
+    if value is None or isinstance(value, (str, float)):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > _SAFE_INT_BITS:
+            try:
+                str(value)
+            except ValueError:
+                raise ValueError(f"{arg} is an int too large to store ({value.bit_length()} bits)") from None
         return value
     if _is_mapping(value):
-        return {k if isinstance(k, str) else str(k): _param_value(v) for k, v in value.items()}
+        return {
+            k if isinstance(k, str) else str(k): _param_value(v, f"{arg}[{short_repr(k)}]") for k, v in value.items()
+        }
     if _is_list_or_tuple(value):
-        return [_param_value(v) for v in value]
+        return [_param_value(v, f"{arg}[{i}]") for i, v in enumerate(value)]
     return str(value)
+
+
+_SAFE_INT_BITS = 3000  # ints of at most this many bits have at most 904 digits: always written as text
 
 
 # TypeGuards, not isinstance at the call: pyright (strict) types an isinstance-narrowed container
@@ -246,6 +417,12 @@ class JsonlLogger(LightningLoggerBase):
 
     Raises:
         TypeError: an argument has the wrong type (the message names it).
+        ValueError: ``name`` or ``version`` is not a single directory name: it holds a path
+            separator or NUL, is ``.`` or ``..``, or (``version``) is empty.
+
+    One writer per run: the records file is locked while open (see :class:`JsonlWriter`); a
+    second logger on the same run gets :class:`JsonlStorageError` at its first record. A version
+    chosen by the logger is claimed when first read, by creating its directory.
     """
 
     def __init__(
@@ -265,10 +442,21 @@ class JsonlLogger(LightningLoggerBase):
             raise TypeError(f"name must be a str, got {describe(name)}")
         if version is not None and (isinstance(version, bool) or not isinstance(version, (int, str))):
             raise TypeError(f"version must be an int, a str or None, got {describe(version)}")
+        if "\x00" in path:
+            raise ValueError(f"save_dir must not contain NUL, got {short_repr(path)}")
+        # Note: name and version are single directory names, so nothing is written outside
+        # save_dir (1.5's loggers take "../x" or an absolute path); README, differences table.
+        if name:  # (an empty name: no subdirectory)
+            _path_part(name, "name")
+        if isinstance(version, str):
+            _path_part(version, "version")
+            if not version:
+                raise ValueError("version must be a single directory name, got ''")
         self._save_dir = path
         self._name = name
         self._version = version
         self._writer: JsonlWriter | None = None
+        self._created: list[str] = []  # directories created by claiming the version, for the writer to sync
 
     @property
     def name(self) -> str:
@@ -277,9 +465,22 @@ class JsonlLogger(LightningLoggerBase):
     @property
     def version(self) -> int | str:
         """The version given, else one more than the largest ``N`` of the ``save_dir/name/version_N``
-        that exist (0 if none): chosen when first read, then fixed. Choosing it creates nothing."""
+        that exist (0 if none): chosen when first read, then fixed.
+
+        On rank 0, choosing it claims it: the directory ``version_N`` is created (the next ``N`` is
+        taken if another logger created it first), so loggers that choose at the same time, in one
+        process or several, never share a version. Off rank 0 nothing is created.
+        """
         if self._version is None:
-            self._version = _next_version(os.path.join(self._save_dir, self._name))
+            with self._lock:
+                if self._version is None:
+                    root = os.path.join(self._save_dir, self._name)
+                    if rank_zero_only.rank == 0:
+                        # Note: the version is claimed atomically (1.5's loggers read the directory,
+                        # so two loggers can take the same version); README, differences table.
+                        self._version, self._created = _claim_version(root)
+                    else:
+                        self._version = _next_version(root)
         return self._version
 
     @property
@@ -303,7 +504,11 @@ class JsonlLogger(LightningLoggerBase):
 
     def _get_writer(self) -> JsonlWriter:
         if self._writer is None:
-            self._writer = JsonlWriter(os.path.join(self.log_dir, RECORDS_FILE))
+            with self._lock:
+                if self._writer is None:
+                    writer = JsonlWriter(os.path.join(self.log_dir, RECORDS_FILE))
+                    writer._unsynced_dirs |= {os.path.dirname(p) for p in self._created}  # noqa: SLF001
+                    self._writer = writer
         return self._writer
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
@@ -311,6 +516,10 @@ class JsonlLogger(LightningLoggerBase):
 
         Raises:
             TypeError: ``metrics`` or ``step`` is malformed (the message names it); nothing is written.
+            ValueError: ``metrics`` nests deeper than ``impl.MAX_DEPTH`` levels or contains itself.
+            JsonlStorageError: another writer holds the run, or the records file was deleted or
+                replaced; nothing is written.
+            OSError: the write failed (a full disk); nothing is left in the file.
         """
         check_metrics(metrics)
         step = check_step(step)
@@ -324,16 +533,25 @@ class JsonlLogger(LightningLoggerBase):
 
         Raises:
             TypeError: ``params`` is not a mapping or an ``argparse.Namespace``; nothing is written.
+            ValueError: ``params`` nests deeper than ``impl.MAX_DEPTH`` levels, contains itself, has
+                two keys equal as ``str`` (``1`` and ``'1'``), or holds an int too large to write.
         """
         if not isinstance(params, (Mapping, Namespace)):
             raise TypeError(f"params must be a dict or an argparse.Namespace, got {describe(params)}")
+        given = vars(params) if isinstance(params, Namespace) else params
+        check_params(given)  # (before the rank check: every rank rejects the same input)
+        values = _param_value(given)
         if rank_zero_only.rank != 0:
             return
-        values = _param_value(vars(params) if isinstance(params, Namespace) else params)
         self._get_writer().append({"kind": "hparams", "params": values})
 
     def save(self) -> None:
-        """Log the pending aggregation run, if any, then fsync the file: everything logged is on disk."""
+        """Log the pending aggregation run, if any, then fsync the file: everything logged is on disk.
+
+        Raises:
+            JsonlStorageError: the records file was deleted or replaced since it was opened (the
+                records written since are not on disk).
+        """
         super().save()
         if rank_zero_only.rank == 0 and self._writer is not None:
             self._writer.sync()
@@ -367,10 +585,16 @@ def read_jsonl(log_dir: str | os.PathLike[str]) -> JsonlRun:
     an empty run.
 
     Raises:
-        ValueError: a line other than the last is not valid JSON, or a line is not a metrics or
-            hparams record (the message names the file and the line number).
+        TypeError: ``log_dir`` is not a str or an os.PathLike of str.
+        ValueError: a line other than the last is not valid JSON or nests too deeply for ``json``
+            to read, or a line is not a metrics or hparams record (the message names the file and
+            the line number).
     """
-    path = os.path.join(os.fspath(log_dir), RECORDS_FILE)
+    given: object = log_dir  # checked at run time: callers may pass anything
+    directory = os.fspath(given) if isinstance(given, (str, os.PathLike)) else None
+    if not isinstance(directory, str):
+        raise TypeError(f"log_dir must be a str or an os.PathLike of str, got {describe(log_dir)}")
+    path = os.path.join(directory, RECORDS_FILE)
     try:
         with open(path, "rb") as file:
             data = file.read()
@@ -389,6 +613,8 @@ def read_jsonl(log_dir: str | os.PathLike[str]) -> JsonlRun:
                 torn_tail = line.decode("utf-8", "replace")
                 break
             raise ValueError(f"{path}: line {number} is not valid JSON: {error}") from None
+        except RecursionError:  # json's own recursion limit, on a line nested hundreds of levels deep
+            raise ValueError(f"{path}: line {number} is nested too deeply to read") from None
         record = parsed if _is_json_object(parsed) else {}
         kind = record.get("kind")
         if kind == "metrics" and _is_step(record.get("step", ...)) and isinstance(record.get("metrics"), dict):

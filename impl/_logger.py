@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import _thread
 import abc
 from argparse import Namespace
 from collections.abc import Mapping, MutableMapping
@@ -14,7 +15,7 @@ import spec
 from impl._merge import _NUMPY_MEAN, merge_dicts
 from impl._validate import accept_metrics, check_agg_funcs, check_callable, check_status, check_step, is_plain_metrics
 
-__all__ = ["LightningLoggerBase"]
+__all__ = ["LightningLoggerBase", "ReentrantLock"]
 
 
 class _NoStep:
@@ -25,6 +26,16 @@ class _NoStep:
 
 
 _NO_STEP: Final = _NoStep()
+
+
+class ReentrantLock(_thread.RLock):  # type: ignore[misc]  # (typeshed marks RLock final; CPython allows subclasses)
+    """``threading.RLock`` that copies, deep-copies and pickles as a new, unheld lock, so a logger
+    holding one copies and pickles as before (1.5 subclasses' own ``__getstate__`` included)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type[ReentrantLock], tuple[()]]:
+        return (type(self), ())
 
 
 class LightningLoggerBase(spec.AggregatingLoggerABC):
@@ -47,6 +58,11 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
     Note:
         The ``agg_key_funcs`` and ``agg_default_func`` arguments are used only when one logs
         metrics with the :meth:`agg_and_log_metrics` method.
+
+    Threads: ``agg_and_log_metrics``, ``update_agg_funcs``, ``save``, ``finalize`` and ``close``
+    hold the logger's lock (a reentrant lock, ``_lock``), so calls from several threads are
+    taken one at a time: no run is lost, logged twice or mixed with another. A subclass's own
+    methods may take the same lock (it is reentrant).
     """
 
     # Class-level defaults, so a subclass that forgets super().__init__() still aggregates
@@ -55,6 +71,9 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
     _agg_default_func: spec.AggregationFunction = staticmethod(_NUMPY_MEAN)  # not bound to the instance
     _agg_step: int | _NoStep | None = _NO_STEP
     _agg_run: list[dict[str, Any]] = []  # noqa: RUF012 - never mutated: a run starts as a new list
+    # Note: aggregation is thread-safe (1.5 loses and duplicates runs when threads call it);
+    # README, differences table. A subclass that skips super().__init__() shares this class-wide lock.
+    _lock: ReentrantLock = ReentrantLock()
 
     def __init__(
         self,
@@ -68,6 +87,7 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
         self._agg_default_func = agg_default_func
         self._agg_step = _NO_STEP
         self._agg_run = []
+        self._lock = ReentrantLock()
 
     def update_agg_funcs(
         self,
@@ -82,9 +102,10 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
         """
         check_agg_funcs(agg_key_funcs)
         check_callable(agg_default_func, "agg_default_func")
-        if agg_key_funcs:
-            self._agg_key_funcs = {**self._agg_key_funcs, **agg_key_funcs}
-        self._agg_default_func = agg_default_func
+        with self._lock:
+            if agg_key_funcs:
+                self._agg_key_funcs = {**self._agg_key_funcs, **agg_key_funcs}
+            self._agg_default_func = agg_default_func
 
     def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         """Aggregates and records metrics: ``metrics`` joins the run of ``step``, and the previous
@@ -101,16 +122,20 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
         accepted = metrics.copy() if is_plain_metrics(metrics) else accept_metrics(metrics)
         if step is not None and type(step) is not int:
             step = check_step(step)
-        if step == self._agg_step:
-            self._agg_run.append(accepted)
-            return
-        if self._agg_run:
-            self._flush_run()
-        self._agg_run = [accepted]
-        self._agg_step = step
+        with self._lock:
+            if step == self._agg_step:
+                self._agg_run.append(accepted)
+                return
+            if self._agg_run:
+                self._flush_run()
+            self._agg_run = [accepted]
+            self._agg_step = step
 
     def _flush_run(self) -> None:
-        """Log the pending run, if any; it is dropped only once ``log_metrics`` has returned."""
+        """Log the pending run, if any; it is dropped only once ``log_metrics`` has returned.
+
+        The caller holds ``self._lock``.
+        """
         run = self._agg_run
         if not run:
             return
@@ -125,7 +150,8 @@ class LightningLoggerBase(spec.AggregatingLoggerABC):
 
     def save(self) -> None:
         """Save log data: log the pending aggregation run, if any."""
-        self._flush_run()
+        with self._lock:
+            self._flush_run()
 
     def finalize(self, status: str) -> None:
         """Do any processing that is necessary to finalize an experiment.

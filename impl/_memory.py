@@ -16,7 +16,7 @@ import spec
 from impl._logger import LightningLoggerBase
 from impl._merge import _NUMPY_MEAN
 from impl._rank import rank_zero_experiment
-from impl._validate import check_metrics, check_status, check_step, describe, snapshot
+from impl._validate import check_metrics, check_params, check_status, check_step, describe, snapshot
 
 __all__ = ["Call", "InMemoryLogger"]
 
@@ -38,6 +38,9 @@ class InMemoryLogger(LightningLoggerBase):
       logged it.
     - ``metrics``: the ``(step, metrics)`` pairs that ``log_metrics`` recorded, as copies.
     - ``hyperparams``: the hyperparameters logged, each as a dict.
+
+    Every method holds the logger's lock while it records, so calls from several threads are
+    recorded one at a time, each call's entries together.
     """
 
     def __init__(
@@ -82,50 +85,70 @@ class InMemoryLogger(LightningLoggerBase):
         check_metrics(metrics)
         step = check_step(step)
         copy = snapshot(metrics)
-        self.calls.append(Call("log_metrics", {"metrics": copy, "step": step}))
-        self.metrics.append((step, copy))
+        with self._lock:
+            self.calls.append(Call("log_metrics", {"metrics": copy, "step": step}))
+            self.metrics.append((step, copy))
 
     def log_hyperparams(self, params: dict[str, Any] | Namespace, *args: Any, **kwargs: Any) -> None:
+        """Record ``params`` (a shallow copy, as a dict).
+
+        Raises:
+            TypeError: ``params`` is not a mapping or an ``argparse.Namespace``.
+            ValueError: ``params`` nests deeper than ``impl.MAX_DEPTH`` levels, contains itself, or
+                has two keys equal as ``str`` (``1`` and ``'1'``); nothing is recorded.
+        """
         if not isinstance(params, (Mapping, Namespace)):
             raise TypeError(f"params must be a dict or an argparse.Namespace, got {describe(params)}")
         values = dict(vars(params) if isinstance(params, Namespace) else params)
-        self.calls.append(Call("log_hyperparams", {"params": values, "args": args, "kwargs": kwargs}))
-        self.hyperparams.append(values)
+        # Note: nesting, self-reference and keys that collide as str are rejected (1.5 does not
+        # check); README, differences table.
+        check_params(values)
+        with self._lock:
+            self.calls.append(Call("log_hyperparams", {"params": values, "args": args, "kwargs": kwargs}))
+            self.hyperparams.append(values)
 
     def agg_and_log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         check_metrics(metrics)
-        self.calls.append(Call("agg_and_log_metrics", {"metrics": snapshot(metrics), "step": check_step(step)}))
-        try:
-            super().agg_and_log_metrics(metrics, step)
-        except BaseException:
-            self.calls.pop()  # the call was not taken, so it is not recorded
-            raise
+        call = Call("agg_and_log_metrics", {"metrics": snapshot(metrics), "step": check_step(step)})
+        with self._lock:
+            self.calls.append(call)
+            try:
+                super().agg_and_log_metrics(metrics, step)
+            except BaseException:
+                self.calls.pop()  # the call was not taken, so it is not recorded
+                raise
 
     def update_agg_funcs(
         self,
         agg_key_funcs: Mapping[str, spec.AggregationFunction] | None = None,
         agg_default_func: spec.AggregationFunction = _NUMPY_MEAN,
     ) -> None:
-        super().update_agg_funcs(agg_key_funcs, agg_default_func)
-        self.calls.append(
-            Call("update_agg_funcs", {"agg_key_funcs": agg_key_funcs, "agg_default_func": agg_default_func})
-        )
+        with self._lock:
+            super().update_agg_funcs(agg_key_funcs, agg_default_func)
+            self.calls.append(
+                Call("update_agg_funcs", {"agg_key_funcs": agg_key_funcs, "agg_default_func": agg_default_func})
+            )
 
     def log_graph(self, model: Any, input_array: Any = None) -> None:
-        self.calls.append(Call("log_graph", {"model": model, "input_array": input_array}))
+        with self._lock:
+            self.calls.append(Call("log_graph", {"model": model, "input_array": input_array}))
 
     def save(self) -> None:
-        self.calls.append(Call("save"))
-        self._flush_run()
+        with self._lock:
+            self.calls.append(Call("save"))
+            self._flush_run()
 
     def finalize(self, status: str) -> None:
         check_status(status)
-        self.calls.append(Call("finalize", {"status": status}))
-        self._flush_run()
+        with self._lock:
+            self.calls.append(Call("finalize", {"status": status}))
+            self._flush_run()
 
     def close(self) -> None:
-        self.calls.append(Call("close"))
-        self._flush_run()
+        with self._lock:
+            self.calls.append(Call("close"))
+            self._flush_run()
 
     def after_save_checkpoint(self, checkpoint_callback: Any) -> None:
-        self.calls.append(Call("after_save_checkpoint", {"checkpoint_callback": checkpoint_callback}))
+        with self._lock:
+            self.calls.append(Call("after_save_checkpoint", {"checkpoint_callback": checkpoint_callback}))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import numpy as np
 
-from impl._validate import check_agg_funcs, check_callable, describe, is_mapping
+from impl._validate import MAX_DEPTH, check_agg_funcs, check_callable, describe, is_mapping, short_repr
 from spec import AggregationFunction, NestedAggKeyFuncs
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ def merge_dicts(
     Raises:
         TypeError: ``dicts`` is not an iterable of mappings; a function is not callable; a key
             is a mapping in one input and not in another (the message names the key path).
+        ValueError: the inputs or ``agg_key_funcs`` nest deeper than ``impl.MAX_DEPTH`` levels, or
+            a mapping contains itself (the message names the key path).
 
     Examples:
         >>> import pprint
@@ -60,7 +62,7 @@ def merge_dicts(
                 raise TypeError(f"dicts[{i}] must be a mapping, got {describe(d)}")
     check_agg_funcs(agg_key_funcs)
     check_callable(default_func, "default_func")
-    return _merge(inputs, agg_key_funcs or {}, default_func, ())
+    return _merge(inputs, agg_key_funcs or {}, default_func, (), inputs)
 
 
 def _merge(
@@ -68,6 +70,7 @@ def _merge(
     funcs: Mapping[Any, object],  # checked by check_agg_funcs: functions, or nested such mappings
     default_func: AggregationFunction,
     path: tuple[Any, ...],
+    top: list[Mapping[Any, Any]],  # the inputs of merge_dicts, for the message of a too-deep merge
 ) -> dict[Any, Any]:
     mean_wanted = default_func is _NUMPY_MEAN or any(fn is _NUMPY_MEAN for fn in funcs.values())
     rectangle = _rectangle(dicts) if mean_wanted else None
@@ -85,7 +88,7 @@ def _merge(
                 if means[j] is not _MISSING and _is_mean(fn, default_func):
                     merged[key] = means[j]
                 else:
-                    merged[key] = _aggregate(list(map(itemgetter(j), rows)), fn, default_func, (*path, key))
+                    merged[key] = _aggregate(list(map(itemgetter(j), rows)), fn, default_func, (*path, key), top)
             return merged
 
     # Note: keys are gathered in first-seen order (1.5 iterates a set: the order changes between
@@ -105,7 +108,7 @@ def _merge(
     merged = {}
     for i, (key, values) in enumerate(columns.items()):
         mean = batched.get(i, _MISSING)
-        merged[key] = mean if mean is not _MISSING else _aggregate(values, fns[i], default_func, (*path, key))
+        merged[key] = mean if mean is not _MISSING else _aggregate(values, fns[i], default_func, (*path, key), top)
     return merged
 
 
@@ -114,6 +117,7 @@ def _aggregate(
     fn: object,
     default_func: AggregationFunction,
     key_path: tuple[Any, ...],
+    top: list[Mapping[Any, Any]],
 ) -> Any:
     """One key's value in the merged dict: the plain definition, used for every key the fast path leaves out.
 
@@ -122,27 +126,49 @@ def _aggregate(
     """
     nested = [isinstance(v, Mapping) for v in values]
     if any(nested):
-        shown = " -> ".join(repr(k) for k in key_path)
+        shown = _shown(key_path)
         if not all(nested):
             # Note: 1.5 raises an unrelated AttributeError or numpy error here.
             raise TypeError(f"dicts: key path {shown} is a mapping in some inputs and not in others")
+        if len(key_path) >= MAX_DEPTH:  # (a mapping at key path (k1, ..., kn) is at level n + 1)
+            raise _too_deep(top, key_path)
         if fn is None:
-            return _merge(values, {}, default_func, key_path)
+            return _merge(values, {}, default_func, key_path, top)
         if not is_mapping(fn):
             raise TypeError(f"agg_key_funcs: key path {shown} holds mappings, so its entry must be a mapping too")
-        return _merge(values, fn, default_func, key_path)
+        return _merge(values, fn, default_func, key_path, top)
     if fn is None:
         func: Callable[[list[Any]], object] = default_func
     elif callable(fn) and not is_mapping(fn):
         func = fn
     else:
-        shown = " -> ".join(repr(k) for k in key_path)
-        raise TypeError(f"agg_key_funcs: key path {shown} holds numbers, so its entry must be a function")
+        raise TypeError(f"agg_key_funcs: key path {_shown(key_path)} holds numbers, so its entry must be a function")
     try:
         return func(values)
     except Exception as error:
-        error.add_note(f"while aggregating key path {' -> '.join(repr(k) for k in key_path)}")
+        error.add_note(f"while aggregating key path {_shown(key_path)}")
         raise
+
+
+def _shown(key_path: tuple[Any, ...]) -> str:
+    """A key path for a message: ``'d' -> 'x'``, each key's repr cut to 80 characters."""
+    return " -> ".join(short_repr(k) for k in key_path)
+
+
+def _too_deep(top: list[Mapping[Any, Any]], key_path: tuple[Any, ...]) -> ValueError:
+    """The error for inputs nested deeper than MAX_DEPTH at ``key_path``: it says whether an input
+    contains itself (followed from the inputs along the key path, a mapping comes back)."""
+    for i, d in enumerate(top):
+        seen = {id(d)}
+        node: object = d
+        for depth, key in enumerate(key_path):
+            node = node.get(key) if is_mapping(node) else None
+            if not is_mapping(node):
+                break
+            if id(node) in seen:
+                return ValueError(f"dicts[{i}]: key path {_shown(key_path[: depth + 1])} contains itself: it cannot be merged")
+            seen.add(id(node))
+    return ValueError(f"dicts: key path {_shown(key_path)} is nested deeper than MAX_DEPTH ({MAX_DEPTH}) levels")
 
 
 # The fast path for numpy.mean. merge_dicts must give exactly what numpy.mean gives on each key's

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from typing import Final, ParamSpec, TypeVar, cast
 
 from impl._dummy import DummyExperiment
-from impl._validate import describe
+from impl._validate import describe, short_repr
 
 __all__ = ["RANK_ENV_VARS", "RankZeroOnly", "rank_from_environment", "rank_zero_experiment", "rank_zero_only"]
 
@@ -20,20 +21,24 @@ RANK_ENV_VARS: Final[tuple[str, str, str]] = ("RANK", "SLURM_PROCID", "LOCAL_RAN
 """The variables pytorch_lightning 1.5.10 reads for the rank, in its order (not JSM_NAMESPACE_RANK:
 1.5.10 reads that only in its LSF cluster environment, which then sets the rank explicitly)."""
 
+# Note: a rank is ASCII digits with an optional sign (1.5.10's int() also takes "1_0" as 10,
+# surrounding whitespace and non-ASCII digits); README, differences table.
+_RANK_PATTERN: Final = re.compile(r"[+-]?[0-9]+")
+
 
 def rank_from_environment() -> int:
     """The first of ``RANK``, ``SLURM_PROCID``, ``LOCAL_RANK`` that is set, as an int; else 0.
 
     Raises:
-        ValueError: the first variable that is set is not an integer (the message names it).
+        ValueError: the first variable that is set is not an integer: ASCII digits with an optional
+            sign, nothing else (the message names it).
     """
     for name in RANK_ENV_VARS:
         value = os.environ.get(name)
         if value is not None:
-            try:
-                return int(value)
-            except ValueError:
-                raise ValueError(f"environment variable {name} must be an integer rank, got {value!r}") from None
+            if _RANK_PATTERN.fullmatch(value) is None:
+                raise ValueError(f"environment variable {name} must be an integer rank, got {short_repr(value)}")
+            return int(value)
     return 0
 
 

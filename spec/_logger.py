@@ -59,7 +59,12 @@ class CoreLogger(Protocol):
           Checked by: ``logger.persisted_read_back`` (for a logger with a read-back harness).
         - Strict: a ``metrics`` that is not a mapping of ``str`` to real numbers (or to nested such
           mappings), or a ``step`` that is not an ``int`` or ``None`` (a ``bool`` is not a step), must raise ``TypeError``
-          naming the argument and key path, and record nothing. Checked by: ``logger.rejects_bad_input``.
+          naming the argument and key path, and record nothing (complex numbers, ``datetime64`` and
+          ``timedelta64`` values, 0-d str or object arrays and tensor-likes whose ``.item()`` is not
+          real are not real numbers). Checked by: ``logger.rejects_bad_input``.
+        - A ``metrics`` that contains itself, or nests deeper than the logger can store, should raise
+          ``TypeError`` or ``ValueError`` naming the argument and key path (never ``RecursionError``),
+          and record nothing.
         """
         ...
 

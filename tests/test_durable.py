@@ -220,13 +220,14 @@ class TestVersions:
         assert first.log_dir == os.path.join(str(tmp_path), "exp", "version_0")
         assert second.log_dir == os.path.join(str(tmp_path), "exp", "version_1")
 
-    def test_version_is_chosen_once_and_creates_nothing(self, tmp_path: Path) -> None:
-        """The version is one more than the largest existing version_N, chosen on first read, then fixed."""
+    def test_version_is_chosen_once_and_claimed(self, tmp_path: Path) -> None:
+        """The version is one more than the largest existing version_N, chosen on first read, then
+        fixed; choosing it claims it by creating its directory (and nothing else)."""
         (tmp_path / "default" / "version_4").mkdir(parents=True)
         (tmp_path / "default" / "version_x").mkdir()
         lg = JsonlLogger(tmp_path)
         assert (lg.version, lg.name, lg.save_dir) == (5, "default", str(tmp_path))
-        assert tree(tmp_path) == ["default", "default/version_4", "default/version_x"]
+        assert tree(tmp_path) == ["default", "default/version_4", "default/version_5", "default/version_x"]
         (tmp_path / "default" / "version_9").mkdir()
         assert lg.version == 5
 
