@@ -182,6 +182,7 @@ SHIPPED_HARNESSES: Final[Mapping[str, str]] = {
     "lightning.pytorch.loggers.comet.CometLogger": "conformance.harnesses:COMET",
     "pytorch_lightning.loggers.comet.CometLogger": "conformance.harnesses:COMET",
     "dvclive.lightning.DVCLiveLogger": "conformance.harnesses:DVCLIVE",
+    "aim.sdk.adapters.pytorch_lightning.AimLogger": "conformance.harnesses:AIM",
 }
 """Logger class (``module.qualname``) to the shipped harness that reads its storage (``module:attribute``)."""
 

@@ -13,6 +13,7 @@ The factories (``mlflow_sqlite``, ``wandb_offline``, ...) are logger subjects:
 ``python -m conformance logger conformance.harnesses:wandb_offline``.
 """
 
+from conformance.harnesses._aim import AIM, aim_local
 from conformance.harnesses._comet import COMET, comet_offline, read_comet_archive
 from conformance.harnesses._dvclive import DVCLIVE, dvclive_local
 from conformance.harnesses._jsonl import JSONL
@@ -20,6 +21,7 @@ from conformance.harnesses._lightning import CSV, MLFLOW, TENSORBOARD, mlflow_sq
 from conformance.harnesses._wandb import WANDB, read_wandb_log, wandb_offline
 
 __all__ = [
+    "AIM",
     "COMET",
     "CSV",
     "DVCLIVE",
@@ -27,6 +29,7 @@ __all__ = [
     "MLFLOW",
     "TENSORBOARD",
     "WANDB",
+    "aim_local",
     "comet_offline",
     "dvclive_local",
     "mlflow_sqlite",
