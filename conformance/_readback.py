@@ -183,6 +183,7 @@ SHIPPED_HARNESSES: Final[Mapping[str, str]] = {
     "pytorch_lightning.loggers.comet.CometLogger": "conformance.harnesses:COMET",
     "dvclive.lightning.DVCLiveLogger": "conformance.harnesses:DVCLIVE",
     "aim.sdk.adapters.pytorch_lightning.AimLogger": "conformance.harnesses:AIM",
+    "swanlab.integration.pytorch_lightning.SwanLabLogger": "conformance.harnesses:SWANLAB",
 }
 """Logger class (``module.qualname``) to the shipped harness that reads its storage (``module:attribute``)."""
 

@@ -18,6 +18,7 @@ from conformance.harnesses._comet import COMET, comet_offline, read_comet_archiv
 from conformance.harnesses._dvclive import DVCLIVE, dvclive_local
 from conformance.harnesses._jsonl import JSONL
 from conformance.harnesses._lightning import CSV, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
+from conformance.harnesses._swanlab import SWANLAB, swanlab_offline
 from conformance.harnesses._wandb import WANDB, read_wandb_log, wandb_offline
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "DVCLIVE",
     "JSONL",
     "MLFLOW",
+    "SWANLAB",
     "TENSORBOARD",
     "WANDB",
     "aim_local",
@@ -35,6 +37,7 @@ __all__ = [
     "mlflow_sqlite",
     "read_comet_archive",
     "read_wandb_log",
+    "swanlab_offline",
     "to_float32",
     "wandb_offline",
 ]
