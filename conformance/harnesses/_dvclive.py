@@ -122,6 +122,7 @@ def dvclive_local(directory: Path) -> Any:
     experiment = None
     if getattr(rank_zero_only, "rank", 0) == 0:
         live_class = backend("dvclive", _EXTRA).Live
+        Path(directory).mkdir(parents=True, exist_ok=True)
         with _inside(Path(directory)):
             experiment = live_class(
                 dir=str(directory), save_dvc_exp=False, dvcyaml=None, report=None, monitor_system=False
