@@ -83,7 +83,9 @@ class TestNetworkGuard:
 
 def _need(*modules: str) -> None:
     for module in modules:
-        pytest.importorskip(module, reason=f"{module} is not installed (pip install 'loggerspec[ecosystem]' after torch)")
+        pytest.importorskip(
+            module, reason=f"{module} is not installed (pip install 'loggerspec[ecosystem]' after torch)"
+        )
 
 
 def _verdict(subject: LoggerSubject, max_examples: int = 10) -> conformance.PropertyResult:
@@ -354,4 +356,3 @@ class TestSwanlab:
         logger.log_hyperparams({"none": None, "lr": 0.5})
         logger.finalize("success")
         assert SWANLAB.read(logger, tmp_path).hyperparams == {"none": {}, "lr": 0.5}
-

@@ -10,6 +10,7 @@ as that thread does (``finalize`` of the run's meta tree into the index), then o
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import os
 import shutil
@@ -50,10 +51,8 @@ def _read(logger: Any, directory: Path) -> ReadBack:
         for run_hash in repo.list_all_runs():
             _index(repo, run_hash)
             run = aim.Run(run_hash, repo=repo, read_only=True)
-            try:
+            with contextlib.suppress(KeyError):  # KeyError: log_hyperparams was not called
                 params.update(dict(run["hparams"]))
-            except KeyError:  # log_hyperparams was not called
-                pass
             for metric in run.metrics():
                 context = metric.context.to_dict()
                 name = _PREFIXES.get(context.get("subset"), "") + metric.name
@@ -100,6 +99,7 @@ AIM = Harness(
 - Hyperparameters: ``run['hparams']`` holds the dict as logged (nested dicts, lists, None).
 """
 
+
 @functools.cache
 def _empty_repo() -> Path:
     """An Aim repository Aim created and migrated, made once per process (a new one takes seconds)."""
@@ -116,6 +116,31 @@ def _empty_repo() -> Path:
     return directory / ".aim"
 
 
+_made: list[Any] = []  # loggers aim_local made whose run may still be open
+
+
+def _close_abandoned(everything: bool = False) -> None:
+    """Finalize the loggers made earlier whose directory is gone (the suite is done with them; with
+    ``everything``, all of them), which closes their runs, and remove what their runs' background
+    threads wrote after the directory was removed (a run's status reporter recreates
+    ``.aim/check_ins`` under it)."""
+    for logger in list(_made):
+        root = Path(str(logger._repo_path))
+        if root.exists() and not everything:
+            continue
+        _made.remove(logger)
+        existed = root.exists()
+        try:
+            if logger.__dict__.get("_run") is not None:
+                logger.finalize("success")
+        finally:
+            if not existed:
+                shutil.rmtree(root, ignore_errors=True)
+
+
+atexit.register(_close_abandoned)
+
+
 def aim_local(directory: Path) -> Any:
     """An ``AimLogger`` on the repository ``directory/.aim``, with no system metrics, system
     parameters or terminal capture (no background tracking thread): a logger subject.
@@ -124,15 +149,20 @@ def aim_local(directory: Path) -> Any:
     migrations (seconds) per logger. It is copied on rank 0 only (Lightning's
     ``rank_zero_only.rank``): off rank 0 the logger makes no run, and nothing may appear under
     ``directory``.
+
+    Loggers made earlier whose directory was removed are finalized here (and at interpreter exit),
+    closing their runs: an open run's status reporter keeps writing under the removed directory.
     """
     logger_class = backend("aim.pytorch_lightning", _EXTRA).AimLogger
     rank_zero_only = backend("lightning.pytorch.utilities.rank_zero", _EXTRA).rank_zero_only
+    _close_abandoned()
     if getattr(rank_zero_only, "rank", 0) == 0:
         shutil.copytree(_empty_repo(), Path(directory) / ".aim")
-    return logger_class(
+    logger = logger_class(
         repo=os.fspath(directory),
         system_tracking_interval=None,
         log_system_params=False,
         capture_terminal_logs=False,
     )
-
+    _made.append(logger)
+    return logger

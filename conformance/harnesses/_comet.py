@@ -16,13 +16,14 @@ factory :func:`comet_offline` sets that.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import shutil
 import threading
 import zipfile
 from argparse import Namespace
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -117,13 +118,13 @@ def _read(logger: Any, directory: Path) -> ReadBack:
 _COMET_METRICS = frozenset({"process duration"})  # what an ending experiment logs itself
 
 
-def _comet_value(value: Any) -> Any:
+def _comet_value(value: object) -> object:
     """How Comet stores one parameter value: a mapping (an empty one, not flattened) as ``str()``,
     a list or tuple as a list, ``None``, bools, numbers and strings as they are."""
     if isinstance(value, Mapping):
-        return str(value)
+        return str(cast("Mapping[object, object]", value))
     if isinstance(value, (list, tuple)):
-        return list(cast("list[Any] | tuple[Any, ...]", value))
+        return list(cast("list[object] | tuple[object, ...]", value))
     return value
 
 
@@ -136,7 +137,7 @@ def _flatten(params: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         if isinstance(value, Mapping) and value:
             flat.update(_flatten(dict(cast("Mapping[str, Any]", value)), name))
         else:
-            flat[name] = _comet_value(value)
+            flat[name] = _comet_value(params[key])
     return flat
 
 
@@ -185,7 +186,7 @@ _made: list[Any] = []  # loggers comet_offline made whose experiment may not hav
 
 
 @contextmanager
-def _offline_start() -> Iterator[None]:
+def _offline_start() -> Generator[None]:
     """``comet.start.online`` false while the logger makes its experiment, restored afterwards."""
     before = os.environ.get("COMET_START_ONLINE")
     os.environ["COMET_START_ONLINE"] = "false"
@@ -236,11 +237,11 @@ def comet_offline(directory: Path) -> Any:
     with _offline_start():
         logger = comet_logger(offline_directory=str(directory), **OFFLINE_SETTINGS)
     _made.append(logger)
-    _at_exit(lambda: _end_if_abandoned(logger))
+    _at_exit(functools.partial(_end_if_abandoned, logger))
     return logger
 
 
-def _at_exit(hook: Callable[[], None]) -> None:
+def _at_exit(hook: Callable[[], object]) -> None:
     """Run ``hook`` at interpreter exit before the exit hooks Comet registered so far: Comet ends its
     experiments from ``threading``'s exit hooks, which run newest first and before :mod:`atexit`'s."""
     register = getattr(threading, "_register_atexit", None)

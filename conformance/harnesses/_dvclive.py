@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,7 @@ DVCLIVE = Harness(
 
 
 @contextmanager
-def _inside(directory: Path) -> Iterator[None]:
+def _inside(directory: Path) -> Generator[None]:
     before = Path.cwd()
     os.chdir(directory)
     try:

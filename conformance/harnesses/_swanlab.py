@@ -54,8 +54,8 @@ def _read(logger: Any, directory: Path) -> ReadBack:
             reader.close()
         config = log.parent / "files" / "config.yaml"
         if config.is_file():
-            loaded = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-            params.update({k: v["value"] for k, v in loaded.items() if k != _FRAMEWORK})
+            loaded: dict[str, Any] = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+            params.update({key: entry["value"] for key, entry in loaded.items() if key != _FRAMEWORK})
     return ReadBack(tuple(records), params)
 
 
