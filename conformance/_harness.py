@@ -172,6 +172,14 @@ SHIPPED_HARNESSES: Final[Mapping[str, str]] = {
     # pytorch_lightning 1.5.10, and the pytorch_lightning mirror of Lightning 2.x: same storages.
     "pytorch_lightning.loggers.csv_logs.CSVLogger": "conformance.harnesses:CSV",
     "pytorch_lightning.loggers.tensorboard.TensorBoardLogger": "conformance.harnesses:TENSORBOARD",
+    # The ecosystem: the Lightning loggers the tracking libraries' users use, offline or local.
+    "lightning.pytorch.loggers.wandb.WandbLogger": "conformance.harnesses:WANDB",
+    "pytorch_lightning.loggers.wandb.WandbLogger": "conformance.harnesses:WANDB",
+    "lightning.pytorch.loggers.comet.CometLogger": "conformance.harnesses:COMET",
+    "pytorch_lightning.loggers.comet.CometLogger": "conformance.harnesses:COMET",
+    "dvclive.lightning.DVCLiveLogger": "conformance.harnesses:DVCLIVE",
+    "aim.sdk.adapters.pytorch_lightning.AimLogger": "conformance.harnesses:AIM",
+    "swanlab.integration.pytorch_lightning.SwanLabLogger": "conformance.harnesses:SWANLAB",
 }
 """Logger class (``module.qualname``) to the shipped harness that reads its storage (``module:attribute``)."""
 

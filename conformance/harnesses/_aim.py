@@ -1,0 +1,168 @@
+"""Harness for Aim's Lightning logger, ``aim.pytorch_lightning.AimLogger``, on a local repository.
+
+An Aim repository (``DIR/.aim``) keeps each run in its own RocksDB chunks (``meta/chunks/<hash>``,
+``seqs/chunks/<hash>``) and answers queries from an index that Aim's indexing thread (or ``aim``'s
+UI and CLI) builds from them. The harness reads with Aim's own SDK: it indexes the logger's run
+as that thread does (``finalize`` of the run's meta tree into the index), then opens it read-only
+(``aim.Run(hash, read_only=True)``) and reads ``run['hparams']`` and each metric's ``data``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import functools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
+
+from conformance import strategies as cst
+from conformance._harness import Harness, ReadBack, readback_hyperparams
+from conformance.harnesses._common import backend
+
+__all__ = ["AIM", "aim_local"]
+
+_EXTRA = "aim"
+_EPOCH = "epoch"  # AimLogger pops a metric of this name and tracks it as every value's epoch
+_PREFIXES = {"train": "train_", "val": "val_", "test": "test_"}  # AimLogger's default context prefixes
+
+
+def _index(repo: Any, run_hash: str) -> None:
+    """Index one run as Aim's indexing thread does (``RepoIndexManager.index``), without starting
+    the thread and its file watchers."""
+    index = repo._get_index_tree("meta", 0).view(())
+    meta = repo.request_tree("meta", run_hash, read_only=True, skip_read_optimization=True).subtree("meta")
+    meta.subtree("chunks").subtree(run_hash).finalize(index=index)
+
+
+def _read(logger: Any, directory: Path) -> ReadBack:
+    aim = backend("aim", _EXTRA)
+    aim_dir = Path(directory) / ".aim"
+    if not aim_dir.is_dir():
+        return ReadBack()
+    repo = aim.Repo.from_path(str(directory))
+    records: list[tuple[int | None, dict[str, Any]]] = []
+    params: dict[str, Any] = {}
+    try:
+        for run_hash in repo.list_all_runs():
+            _index(repo, run_hash)
+            run = aim.Run(run_hash, repo=repo, read_only=True)
+            with contextlib.suppress(KeyError):  # KeyError: log_hyperparams was not called
+                params.update(dict(run["hparams"]))
+            for metric in run.metrics():
+                context = metric.context.to_dict()
+                name = _PREFIXES.get(context.get("subset"), "") + metric.name
+                records.extend((int(step), {name: row[0]}) for step, row in metric.data.items())
+    finally:
+        repo.close()
+    return ReadBack(tuple(records), params)
+
+
+def _kept_name(key: str) -> bool:
+    """A name AimLogger tracks under a name it can be told back from: not ``epoch``, and not only a
+    context prefix (``val_`` would be tracked with an empty name)."""
+    return key != _EPOCH and key not in _PREFIXES.values()
+
+
+AIM = Harness(
+    _read,
+    name="conformance.harnesses:AIM",
+    layout="series",
+    ordered=False,
+    none_step="any",
+    metrics=cst.metric_dicts(
+        keys=cst.metric_keys().filter(_kept_name),
+        values=st.one_of(
+            st.floats(allow_nan=False),
+            st.integers(min_value=-(2**53), max_value=2**53),
+        ),
+    ),
+    hyperparams=readback_hyperparams(),
+)
+"""Aim's ``AimLogger`` on a local repository: the run read with Aim's SDK (see the module docstring).
+
+- One value per metric, context and step: ``layout="series"``; a sequence is read back in step
+  order, not in logging order (``ordered=False``). A second value logged for a metric at a step it
+  already has replaces the first (Aim's sequences are keyed by step): the property reports the first
+  as lost.
+- A call with ``step=None`` gets the sequence's next step, so any step is accepted.
+- AimLogger tracks ``train_x``, ``val_x``, ``test_x`` as ``x`` with the context
+  ``{'subset': 'train' | 'val' | 'test'}`` (documented): the harness reads the name back as
+  ``prefix + name``. It pops the metric ``epoch`` and stores it as each value's epoch, so the strategy
+  never draws that name.
+- Values: floats and ints read back equal (as floats); the strategy draws no NaN (Aim reads a
+  missing value as NaN).
+- Hyperparameters: ``run['hparams']`` holds the dict as logged (nested dicts, lists, None).
+"""
+
+
+@functools.cache
+def _empty_repo() -> Path:
+    """An Aim repository Aim created and migrated, made once per process (a new one takes seconds)."""
+    aim = backend("aim", _EXTRA)
+    directory = Path(tempfile.mkdtemp(prefix="loggerspec-aim-"))
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    logger = backend("aim.pytorch_lightning", _EXTRA).AimLogger(
+        repo=os.fspath(directory), system_tracking_interval=None, log_system_params=False, capture_terminal_logs=False
+    )
+    logger.experiment  # the first run creates and migrates the repository  # noqa: B018
+    logger.finalize("success")
+    run_hashes = aim.Repo.from_path(str(directory)).list_all_runs()
+    aim.Repo.from_path(str(directory)).delete_runs(run_hashes)
+    return directory / ".aim"
+
+
+_made: list[Any] = []  # loggers aim_local made whose run may still be open
+
+
+def _close_abandoned(everything: bool = False) -> None:
+    """Finalize the loggers made earlier whose directory is gone (the suite is done with them; with
+    ``everything``, all of them), which closes their runs, and remove what their runs' background
+    threads wrote after the directory was removed (a run's status reporter recreates
+    ``.aim/check_ins`` under it)."""
+    for logger in list(_made):
+        root = Path(str(logger._repo_path))
+        if root.exists() and not everything:
+            continue
+        _made.remove(logger)
+        existed = root.exists()
+        try:
+            if logger.__dict__.get("_run") is not None:
+                logger.finalize("success")
+        finally:
+            if not existed:
+                shutil.rmtree(root, ignore_errors=True)
+
+
+atexit.register(_close_abandoned)
+
+
+def aim_local(directory: Path) -> Any:
+    """An ``AimLogger`` on the repository ``directory/.aim``, with no system metrics, system
+    parameters or terminal capture (no background tracking thread): a logger subject.
+
+    The repository is a copy of an empty one Aim created once per process, which saves its
+    migrations (seconds) per logger. It is copied on rank 0 only (Lightning's
+    ``rank_zero_only.rank``): off rank 0 the logger makes no run, and nothing may appear under
+    ``directory``.
+
+    Loggers made earlier whose directory was removed are finalized here (and at interpreter exit),
+    closing their runs: an open run's status reporter keeps writing under the removed directory.
+    """
+    logger_class = backend("aim.pytorch_lightning", _EXTRA).AimLogger
+    rank_zero_only = backend("lightning.pytorch.utilities.rank_zero", _EXTRA).rank_zero_only
+    _close_abandoned()
+    if getattr(rank_zero_only, "rank", 0) == 0:
+        shutil.copytree(_empty_repo(), Path(directory) / ".aim")
+    logger = logger_class(
+        repo=os.fspath(directory),
+        system_tracking_interval=None,
+        log_system_params=False,
+        capture_terminal_logs=False,
+    )
+    _made.append(logger)
+    return logger
