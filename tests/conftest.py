@@ -35,8 +35,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_exhaustive_run = False
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _exhaustive_run
     config.addinivalue_line("markers", f"exhaustive: runs only in the exhaustive tier ({EXHAUSTIVE_OPTION})")
+    _exhaustive_run = bool(config.getoption(EXHAUSTIVE_OPTION))
+
+
+def examples(fast: int, exhaustive: int) -> int:
+    """An example count for a Hypothesis ``@settings`` decorator, by tier: test modules are imported
+    after ``pytest_configure`` (in each pytest-xdist worker too), so this can be called at import."""
+    return exhaustive if _exhaustive_run else fast
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
