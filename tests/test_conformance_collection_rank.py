@@ -62,8 +62,6 @@ def _certify_one(subject: conformance.Subject, property_id: str) -> PropertyResu
     return result
 
 
-# The reference's verdicts are certified once per process (5-6 s of CPU): pytest-xdist keeps their tests on one worker.
-@pytest.mark.xdist_group("impl_results")
 class TestTheReferencePasses:
     def test_every_owned_property_is_registered_with_its_kind_and_level(self) -> None:
         registered = {p.id: p for p in all_properties()}
@@ -105,7 +103,6 @@ class TestTheReferencePasses:
 
 
 class TestTheRankIsRestored:
-    @pytest.mark.xdist_group("impl_results")
     def test_after_certifying_impl(self) -> None:
         _impl_results()
         assert impl.rank_zero_only._rank is None

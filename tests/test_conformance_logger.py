@@ -223,7 +223,7 @@ Result = Callable[[Callable[[Path], Any], str, str], PropertyResult]
 @pytest.fixture
 def result(tier: Tier) -> Result:
     """``result(factory, level, property_id)``: the verdict, each (subject, level, property) certified once
-    per process, one property at a time (so pytest-xdist spreads them)."""
+    per process, one property at a time (so that pytest -v names the property)."""
     return lambda factory, level, property_id: _certify(factory, level, property_id, tier.pick(FAST_MAX_EXAMPLES, 100))
 
 

@@ -67,8 +67,8 @@ KINDS: dict[type[Subject], Literal["merge", "logger", "collection", "rank"]] = {
     CollectionSubject: "collection",
     RankSubject: "rank",
 }
-# One test per subject and property (so that pytest -v says which property runs, and pytest-xdist
-# spreads them): every property of the subject's kind, at strict.
+# One test per subject and property (so that pytest -v says which property runs): every property of
+# the subject's kind, at strict.
 CASES = [(s, p.id) for s in SUBJECTS for p in conformance.all_properties(KINDS[type(s)], "strict")]
 
 

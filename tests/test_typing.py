@@ -165,8 +165,7 @@ def pyright_run(tmp_path_factory: pytest.TempPathFactory) -> PyrightRun:
     return PyrightRun(result, stripped.resolve(), expected)
 
 
-# The pyright tests share one run: pytest-xdist (--dist loadgroup) keeps them on one worker.
-@pytest.mark.xdist_group("typing")
+# The pyright tests share one run: pytest-xdist (--dist loadfile) keeps them on one worker.
 class TestTypingTests:
     def test_the_typing_tests_are_not_collected_by_pytest(self) -> None:
         """Every file in tests/typing is named so that pytest does not collect it (never run, only checked)."""
