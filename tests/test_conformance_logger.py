@@ -18,10 +18,10 @@ import pytest
 
 import conformance
 import impl
-from conformance import LoggerSubject
-from conformance._catalogue import all_properties
-from conformance._report import PropertyResult
-from tests.broken.loggers import CloseForgetsTheRun, EmitsStepPlusOne, Lightning15
+from conformance import LoggerSubject, all_properties
+from conformance import PropertyResult
+from tests.conftest import Tier
+from tests.broken.loggers import CloseForgetsTheRun, EmitsStepPlusOne, Lightning15, LogsEachCallAtOnce
 
 LOGGER_IDS = [
     "logger.protocol_conformance",
@@ -196,16 +196,35 @@ class ScratchAggregatingLogger(Lightning2Logger):
         self._flush()
 
 
-# --- verdicts, each subject certified once -----------------------------------------------------
+# --- verdicts, each property of a subject certified once ---------------------------------------
+
+
+FAST_MAX_EXAMPLES = 25
+"""Examples per property in the fast tier (the exhaustive tier runs the ci profile's 100)."""
 
 
 @functools.cache
-def _results(factory: Callable[[Path], Any], level: str) -> dict[str, PropertyResult]:
+def _certify(
+    factory: Callable[[Path], Any], level: str, property_id: str, max_examples: int, profile: str = "ci"
+) -> PropertyResult:
     name = getattr(factory, "__name__", repr(factory))
     module = "impl" if factory is impl.InMemoryLogger else getattr(factory, "__module__", "?")
     subject = LoggerSubject(factory, f"{module}:{name}")
-    report = conformance.certify(subject, level="strict" if level == "strict" else "core", profile="ci", only=IDS)
-    return {r.id: r for r in report.subjects[0].results}
+    report = conformance.certify(
+        subject, level="strict" if level == "strict" else "core", profile=profile, only=[property_id], max_examples=max_examples
+    )
+    (result,) = report.subjects[0].results
+    return result
+
+
+Result = Callable[[Callable[[Path], Any], str, str], PropertyResult]
+
+
+@pytest.fixture
+def result(tier: Tier) -> Result:
+    """``result(factory, level, property_id)``: the verdict, each (subject, level, property) certified once
+    per process, one property at a time (so that pytest -v names the property)."""
+    return lambda factory, level, property_id: _certify(factory, level, property_id, tier.pick(FAST_MAX_EXAMPLES, 100))
 
 
 def test_the_ids_here_are_every_logger_and_aggregation_property() -> None:
@@ -217,56 +236,57 @@ def test_the_ids_here_are_every_logger_and_aggregation_property() -> None:
 
 class TestReference:
     @pytest.mark.parametrize("property_id", IDS)
-    def test_in_memory_logger_passes_at_strict(self, property_id: str) -> None:
+    def test_in_memory_logger_passes_at_strict(self, property_id: str, result: Result) -> None:
         """impl.InMemoryLogger passes every logger and aggregation property at strict (profile ci)."""
-        result = _results(impl.InMemoryLogger, "strict")[property_id]
-        assert result.status == "passed", result
+        verdict = result(impl.InMemoryLogger, "strict", property_id)
+        assert verdict.status == "passed", verdict
 
 
 class TestLightning2Logger:
     @pytest.mark.parametrize("property_id", AGGREGATION_IDS)
-    def test_aggregation_is_not_applicable(self, property_id: str) -> None:
+    def test_aggregation_is_not_applicable(self, property_id: str, result: Result) -> None:
         """A logger without agg_and_log_metrics gets "not applicable", with a reason, never a failure."""
-        result = _results(Lightning2Logger, "strict")[property_id]
-        assert result.status == "not_applicable", result
-        assert result.reason and "agg_and_log_metrics" in result.reason
+        verdict = result(Lightning2Logger, "strict", property_id)
+        assert verdict.status == "not_applicable", verdict
+        assert verdict.reason and "agg_and_log_metrics" in verdict.reason
 
     @pytest.mark.parametrize("property_id", LOGGER_IDS)
-    def test_logger_properties_pass_without_close(self, property_id: str) -> None:
+    def test_logger_properties_pass_without_close(self, property_id: str, result: Result) -> None:
         """The logger properties pass on a logger that has no close()."""
-        result = _results(Lightning2Logger, "strict")[property_id]
-        assert result.status == "passed", result
+        verdict = result(Lightning2Logger, "strict", property_id)
+        assert verdict.status == "passed", verdict
 
 
 class TestScratchAggregatingLogger:
     @pytest.mark.parametrize("property_id", IDS)
-    def test_certified_at_strict(self, property_id: str) -> None:
+    def test_certified_at_strict(self, property_id: str, result: Result) -> None:
         """An aggregating logger written from scratch passes every property at strict."""
-        result = _results(ScratchAggregatingLogger, "strict")[property_id]
-        assert result.status == "passed", result
+        verdict = result(ScratchAggregatingLogger, "strict", property_id)
+        assert verdict.status == "passed", verdict
 
 
 class TestLightning15:
     @pytest.mark.parametrize("property_id", [i for i in IDS if i not in STRICT_IDS])
-    def test_passes_core(self, property_id: str) -> None:
+    def test_passes_core(self, property_id: str, result: Result) -> None:
         """1.5's aggregation passes every core property: core asks for nothing 1.5 does not do."""
-        result = _results(Lightning15, "core")[property_id]
-        assert result.status == "passed", result
+        verdict = result(Lightning15, "core", property_id)
+        assert verdict.status == "passed", verdict
 
     @pytest.mark.parametrize(
         "property_id",
         ["aggregation.empty_run_not_logged", "aggregation.metrics_not_shared", "aggregation.rejected_call_keeps_state"],
     )
-    def test_fails_strict_where_1_5_is_wrong(self, property_id: str) -> None:
+    def test_fails_strict_where_1_5_is_wrong(self, property_id: str, tier: Tier) -> None:
         """It fails the strict sentences for 1.5's documented differences (README's table)."""
-        result = _results(Lightning15, "strict")[property_id]
-        assert result.status == "failed", result
+        verdict = _certify(Lightning15, "strict", property_id, tier.pick(FAST_MAX_EXAMPLES, 100), tier.rejection_profile())
+        assert verdict.status == "failed", verdict
 
 
 class TestFailureMessages:
-    def test_a_failure_lists_the_calls_made(self) -> None:
+    def test_a_failure_lists_the_calls_made(self, tier: Tier) -> None:
         """A failure says what was expected, what came, and which calls led there."""
-        report = conformance.certify(LoggerSubject(EmitsStepPlusOne), only=["aggregation.runs_logged_once"])
+        subject = LoggerSubject(EmitsStepPlusOne)
+        report = conformance.certify(subject, only=["aggregation.runs_logged_once"], profile=tier.rejection_profile())
         (result,) = report.subjects[0].results
         assert result.status == "failed"
         assert result.message is not None
@@ -274,11 +294,14 @@ class TestFailureMessages:
         assert "got [" in result.message
         assert "Calls made: agg_and_log_metrics(" in result.message
 
-    def test_the_state_machine_failure_lists_the_calls_made(self) -> None:
+    def test_the_state_machine_failure_lists_the_calls_made(self, tier: Tier) -> None:
         """The state machine's failure shows the calls of the minimal sequence and both loggers' output."""
-        report = conformance.certify(LoggerSubject(CloseForgetsTheRun), only=["aggregation.state_machine"])
+        # (The state machine shrinks with settings of its own: 10 s of CPU for CloseForgetsTheRun, 0.8 s
+        # for LogsEachCallAtOnce, whose minimal sequence is one agg_and_log_metrics call, in the fast tier.)
+        broken, last_call = tier.pick((LogsEachCallAtOnce, "agg_and_log_metrics("), (CloseForgetsTheRun, "close()"))
+        report = conformance.certify(LoggerSubject(broken), only=["aggregation.state_machine"])
         (result,) = report.subjects[0].results
         assert result.status == "failed"
         assert result.message is not None
-        assert "agg_and_log_metrics(" in result.message and "close()" in result.message
+        assert "agg_and_log_metrics(" in result.message and last_call in result.message
         assert "impl.InMemoryLogger logged" in result.message

@@ -30,6 +30,7 @@ import impl
 from conformance import strategies as cst
 from impl import DummyExperiment
 from impl._durable import RECORDS_FILE, JsonlLogger, JsonlRun, JsonlWriter, read_jsonl
+from tests.conftest import examples
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -156,7 +157,7 @@ class TestRoundTrip:
             text == '{"kind": "metrics", "step": 2, "metrics": {"a": NaN}}\n{"kind": "hparams", "params": {"lr": 1}}\n'
         )
 
-    @settings(max_examples=50, deadline=None)
+    @settings(max_examples=examples(15, 50), deadline=None)  # (50 in the exhaustive tier: tests/conftest.py)
     @given(
         st.lists(
             st.one_of(

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import impl._merge
 from impl import merge_dicts
+from tests.conftest import examples
 
 Metrics = dict[str, Any]
 
@@ -49,7 +50,9 @@ SPECIAL = [
     0.1,
 ]
 EXACTNESS = settings(
-    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=examples(25, 100),  # (100 in the exhaustive tier: tests/conftest.py)
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 # Plain Python floats of every kind: the values the fast path takes.

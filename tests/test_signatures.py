@@ -145,7 +145,10 @@ FUNCTION_PAIRS: list[tuple[type, Callable[..., Any]]] = [
 
 
 def _pair_id(pair: object) -> str:
-    return getattr(pair, "__name__", repr(pair))
+    # An instance is named by its type, not its repr: an id with a memory address differs between
+    # pytest-xdist's workers, which then refuse to run ("Different tests were collected").
+    name: str = getattr(pair, "__name__", f"{type(pair).__name__}()")
+    return name
 
 
 class TestProtocolMembers:

@@ -3,7 +3,9 @@
 ``tests/typing/check_*.py`` are type-checked, never run; an expected rejection there is a
 ``# type: ignore[code]`` line that both checkers must find an error on, for the same reason (see
 its ``__init__``). pyright also checks spec, impl and conformance here: unlike mypy, it reports
-nothing in the modules a checked file imports.
+nothing in the modules a checked file imports. One pyright run serves both of its tests (the packages
+and tests/typing, and the copies with the ignore comments removed); mypy runs once on tests/typing in
+the fast tier, and once more on the copies in the exhaustive tier (``--exhaustive``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,6 +121,51 @@ def report(result: subprocess.CompletedProcess[str]) -> str:
     return f"exit status {result.returncode}\n{result.stdout}{result.stderr}"
 
 
+def _strip_ignores(into: Path) -> dict[tuple[str, int], str]:
+    """Copies of the check files into ``into`` with the ``# type: ignore[code]`` comments removed, and
+    the expected rejections: (file name, line) -> mypy's code."""
+    expected: dict[tuple[str, int], str] = {}
+    for path in sorted(TYPING_TESTS.glob("check_*.py")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for number, line in enumerate(lines, start=1):
+            if match := IGNORE.search(line):
+                expected[path.name, number] = match[1]
+        (into / path.name).write_text("".join(IGNORE.sub("", line) for line in lines), encoding="utf-8")
+    return expected
+
+
+@attrs.frozen
+class PyrightRun:
+    """One pyright run on spec, impl, conformance and tests/typing, and on the stripped copies."""
+
+    result: subprocess.CompletedProcess[str]
+    stripped: Path
+    expected: dict[tuple[str, int], str]
+
+    def errors(self, stripped: bool) -> list[dict[str, Any]]:
+        """The error diagnostics in the stripped copies, or in everything else."""
+        found: list[dict[str, Any]] = json.loads(self.result.stdout)["generalDiagnostics"]
+        return [
+            d for d in found if d["severity"] == "error" and (Path(d["file"]).parent == self.stripped) == stripped
+        ]
+
+
+@pytest.fixture(scope="module")
+def pyright_run(tmp_path_factory: pytest.TempPathFactory) -> PyrightRun:
+    """pyright run once for the tests that read it (it takes most of a minute of CPU): on what
+    pyrightconfig.json includes, and on the stripped copies of tests/typing."""
+    stripped = tmp_path_factory.mktemp("stripped")
+    expected = _strip_ignores(stripped)
+    checked = sorted({str(stripped / name) for name, _ in expected})
+    # What `python -m pyright` checks: pyrightconfig.json's include (the file has // comment lines).
+    config = json.loads(re.sub(r"^\s*//.*$", "", (ROOT / "pyrightconfig.json").read_text(encoding="utf-8"), flags=re.M))
+    included: list[str] = config["include"]
+    result = run([*pyright_command(), "--project", str(ROOT), "--outputjson", *included, *checked])
+    assert result.stdout.lstrip().startswith("{"), report(result)
+    return PyrightRun(result, stripped.resolve(), expected)
+
+
+# The pyright tests share one run: pytest-xdist (--dist loadfile) keeps them on one worker.
 class TestTypingTests:
     def test_the_typing_tests_are_not_collected_by_pytest(self) -> None:
         """Every file in tests/typing is named so that pytest does not collect it (never run, only checked)."""
@@ -125,30 +174,42 @@ class TestTypingTests:
         assert [n for n in names if n.startswith("test_") or n.endswith("_test.py")] == []
 
     def test_mypy_strict_accepts_them(self) -> None:
-        """mypy --strict (with mypy.ini: warn_unused_ignores) reports no error on tests/typing."""
+        """mypy --strict (with mypy.ini: warn_unused_ignores) reports no error on tests/typing.
+
+        With warn_unused_ignores, each ``# type: ignore[code]`` line must have an error of exactly
+        ``code`` (an error of another code on it is reported): this run alone checks mypy's half of
+        the expected rejections, which the exhaustive tier checks again with the comments removed."""
         result = run([sys.executable, "-m", "mypy", "--strict", str(TYPING_TESTS)])
         assert result.returncode == 0, report(result)
 
-    def test_pyright_strict_accepts_them_and_the_packages(self) -> None:
+    def test_pyright_strict_accepts_them_and_the_packages(self, pyright_run: PyrightRun) -> None:
         """pyright (pyrightconfig.json: strict, unnecessary ignores are errors) reports no error on spec,
         impl, conformance and tests/typing."""
-        result = run(pyright_command())
-        assert result.returncode == 0, report(result)
+        assert pyright_run.errors(stripped=False) == [], report(pyright_run.result)
+        summary = json.loads(pyright_run.result.stdout)["summary"]
+        assert summary["filesAnalyzed"] > len(pyright_run.expected), summary  # (the packages were checked)
 
-    def test_both_checkers_reject_exactly_the_expected_lines_for_the_same_reason(self, tmp_path: Path) -> None:
-        """With the ``# type: ignore[code]`` comments removed, mypy reports ``code`` and pyright a rule
-        for the same mistake on exactly those lines, and neither reports anything else."""
-        expected: dict[tuple[str, int], str] = {}
-        for path in sorted(TYPING_TESTS.glob("check_*.py")):
-            lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-            for number, line in enumerate(lines, start=1):
-                if match := IGNORE.search(line):
-                    expected[path.name, number] = match[1]
-            (tmp_path / path.name).write_text("".join(IGNORE.sub("", line) for line in lines), encoding="utf-8")
+    def test_pyright_rejects_exactly_the_expected_lines_for_the_same_reason(self, pyright_run: PyrightRun) -> None:
+        """With the ``# type: ignore[code]`` comments removed, pyright reports a rule for the mistake mypy's
+        ``code`` names on exactly those lines, and nothing else."""
+        expected = pyright_run.expected
         assert expected
         assert set(expected.values()) <= set(PYRIGHT_RULES), "add the new code to PYRIGHT_RULES"
-        checked = [str(tmp_path / name) for name in sorted({name for name, _ in expected})]
+        found_by_pyright: dict[tuple[str, int], set[str]] = {}
+        for diagnostic in pyright_run.errors(stripped=True):
+            key = (Path(diagnostic["file"]).name, diagnostic["range"]["start"]["line"] + 1)
+            found_by_pyright.setdefault(key, set()).add(diagnostic.get("rule", "(no rule)"))
+        assert set(found_by_pyright) == set(expected), report(pyright_run.result)
+        wrong = {key: rules for key, rules in found_by_pyright.items() if not rules & PYRIGHT_RULES[expected[key]]}
+        assert wrong == {}, f"pyright rejects these lines for another reason than mypy's code says: {wrong}"
 
+    @pytest.mark.exhaustive
+    def test_mypy_rejects_exactly_the_expected_lines(self, tmp_path: Path) -> None:
+        """With the ``# type: ignore[code]`` comments removed, mypy reports ``code`` on exactly those lines,
+        and nothing else."""
+        expected = _strip_ignores(tmp_path)
+        assert expected
+        checked = [str(tmp_path / name) for name in sorted({name for name, _ in expected})]
         # (Imports are not followed into the packages: the tests above check those.)
         mypy = run([sys.executable, "-m", "mypy", "--strict", "--follow-imports", "silent", *checked])
         found_by_mypy: dict[tuple[str, int], set[str]] = {}
@@ -157,16 +218,6 @@ class TestTypingTests:
                 key = (Path(match[1]).name, int(match[2]))
                 found_by_mypy.setdefault(key, set()).add(match[3])
         assert found_by_mypy == {key: {code} for key, code in expected.items()}, report(mypy)
-
-        pyright = run([*pyright_command(), "--project", str(ROOT), "--outputjson", *checked])
-        found_by_pyright: dict[tuple[str, int], set[str]] = {}
-        for diagnostic in json.loads(pyright.stdout)["generalDiagnostics"]:
-            if diagnostic["severity"] == "error":
-                key = (Path(diagnostic["file"]).name, diagnostic["range"]["start"]["line"] + 1)
-                found_by_pyright.setdefault(key, set()).add(diagnostic.get("rule", "(no rule)"))
-        assert set(found_by_pyright) == set(expected), report(pyright)
-        wrong = {key: rules for key, rules in found_by_pyright.items() if not rules & PYRIGHT_RULES[expected[key]]}
-        assert wrong == {}, f"pyright rejects these lines for another reason than mypy's code says: {wrong}"
 
 
 class TestLightning:
