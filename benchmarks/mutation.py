@@ -38,6 +38,7 @@ import argparse
 import ast
 import copy
 import datetime
+import functools
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -158,6 +159,10 @@ def walk(tree: ast.AST) -> Iterator[tuple[ast.AST, Site, list[ast.AST]]]:
 Apply = Callable[[], None]
 
 
+def _set_item(items: list[Any], index: int, value: Any) -> None:
+    items[index] = value
+
+
 def _plus_one(expr: ast.expr) -> ast.expr:
     return ast.BinOp(left=expr, op=ast.Add(), right=ast.Constant(1))
 
@@ -169,7 +174,7 @@ def mutations(node: ast.AST, site: Site, ancestors: Sequence[ast.AST]) -> Iterat
         for i, op in enumerate(node.ops):
             new_op = _SWAP_CMP.get(type(op))
             if new_op is not None:
-                yield f"{type(op).__name__}->{new_op.__name__}", lambda i=i, new_op=new_op: node.ops.__setitem__(i, new_op())
+                yield f"{type(op).__name__}->{new_op.__name__}", functools.partial(_set_item, node.ops, i, new_op())
     elif isinstance(node, (ast.BinOp, ast.AugAssign)):
         new_bin = _SWAP_BIN.get(type(node.op))
         if new_bin is not None:
@@ -194,9 +199,9 @@ def mutations(node: ast.AST, site: Site, ancestors: Sequence[ast.AST]) -> Iterat
     elif isinstance(node, ast.JoinedStr):
         for i, part in enumerate(node.values):
             if isinstance(part, ast.Constant):
-                yield f"f-string part {i}->XX", lambda part=part: setattr(part, "value", f"XX{part.value}XX")
+                yield f"f-string part {i}->XX", functools.partial(setattr, part, "value", f"XX{part.value!s}XX")
             else:
-                yield f"f-string drop {{}} {i}", lambda i=i: node.values.__delitem__(i)
+                yield f"f-string drop {{}} {i}", functools.partial(node.values.__delitem__, i)
     elif isinstance(node, ast.Return) and node.value is not None and not (
         isinstance(node.value, ast.Constant) and node.value.value is None
     ):
@@ -263,7 +268,7 @@ def enumerate_mutants(module: str) -> list[Mutant]:
             ast.fix_missing_locations(fresh)
             after = _short(_header(_statement(f_ancestors, f_site_node(f_site, f_node))))
             functions = [a for a in ancestors if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-            qualname = ".".join(a.name for a in functions) or "<module>"  # type: ignore[attr-defined]
+            qualname = ".".join(getattr(a, "name", "?") for a in functions) or "<module>"
             mutant = Mutant(module, number, getattr(node, "lineno", 0), qualname, operator, before, after)
             mutant.lines, mutant.module_level = _lines_that_matter(node, ancestors)
             mutants.append(mutant)
@@ -278,7 +283,8 @@ def enumerate_mutants(module: str) -> list[Mutant]:
 
 def f_site_node(site: Site, node: ast.AST) -> ast.AST:
     current = getattr(site.parent, site.field)
-    return current[site.index] if site.index is not None else current
+    found: ast.AST = current[site.index] if site.index is not None else current
+    return found
 
 
 def _header(statement: ast.AST) -> ast.AST:
@@ -314,12 +320,13 @@ def _lines_that_matter(node: ast.AST, ancestors: Sequence[ast.AST]) -> tuple[lis
     inside = ancestors[ancestors.index(innermost) + 1] if innermost is not ancestors[-1] else node
     body = innermost.body if isinstance(innermost.body, list) else [innermost.body]
     if any(inside is b for b in body):
-        statement = _statement(ancestors, node)
-        start = getattr(node, "lineno", statement.lineno)  # type: ignore[attr-defined]
-        end = getattr(node, "end_lineno", start) or start
-        return sorted({*range(start, end + 1), statement.lineno}), False  # type: ignore[attr-defined]
+        first_line: int = getattr(_statement(ancestors, node), "lineno", 0)
+        start: int = getattr(node, "lineno", first_line)
+        end: int = getattr(node, "end_lineno", None) or start
+        return sorted({*range(start, end + 1), first_line}), False
     # a default argument or a decorator: it matters wherever the function's body runs
-    first, last = body[0].lineno, body[-1].end_lineno or body[-1].lineno  # type: ignore[attr-defined]
+    first: int = getattr(body[0], "lineno", 0)
+    last: int = getattr(body[-1], "end_lineno", None) or first
     return list(range(first, last + 1)), False
 
 
@@ -486,7 +493,7 @@ def coverage(judge: str, files: Sequence[str]) -> dict[str, Any]:
 
         def stop(unit: str, seconds: float) -> None:
             sys.settrace(None)
-            threading.settrace(None)  # type: ignore[arg-type]
+            threading.settrace(None)  # type: ignore[arg-type,unused-ignore]
             result["units"][unit] = {module: sorted(lines) for module, lines in current.items()}
             result["seconds"][unit] = seconds
 

@@ -51,7 +51,9 @@ def _impl_result(property_id: str) -> PropertyResult:
     """The reference certified on one property, at strict, with the ci profile: each test certifies
     what it checks itself (no result cached across tests, so each test runs the code it judges)."""
     kind = property_id.partition(".")[0]
-    subject = {"collection": _subjects()[0], "rank": _subjects()[1], "logger": _subjects()[2]}[kind]
+    collection, rank, logger = _subjects()
+    subjects: dict[str, conformance.Subject] = {"collection": collection, "rank": rank, "logger": logger}
+    subject = subjects[kind]
     report = conformance.certify(subject, level="strict", profile="ci", only=[property_id])
     (result,) = report.subjects[0].results
     return result

@@ -75,7 +75,7 @@ class TestFlattenDict:
     def test_namespaces_are_flattened_like_dicts(self) -> None:
         """A Namespace, given or nested, is flattened through its attributes."""
         given = Namespace(lr=0.1, opt=Namespace(name="sgd", momentum=0.9))
-        assert {"lr": 0.1, "opt/name": "sgd", "opt/momentum": 0.9} == flatten(given)
+        assert {"lr": 0.1, "opt/name": "sgd", "opt/momentum": 0.9} == flatten(given)  # type: ignore[arg-type]
 
     def test_values_that_are_not_mutable_mappings_are_kept_whole(self) -> None:
         """Lists, tuples and read-only mappings are values, not levels (1.5 flattens MutableMappings only)."""
