@@ -156,6 +156,19 @@ class TestForwarding:
         LoggerCollection([member]).update_agg_funcs({"a": max}, min)
         assert {"agg_key_funcs": {"a": max}, "agg_default_func": min} == dict(member.calls[0].arguments)
 
+    def test_the_defaults_reach_the_members(self) -> None:
+        """Called without the optional arguments, the members get step None and update_agg_funcs' defaults."""
+        member = InMemoryLogger()
+        collection = LoggerCollection([member])
+        collection.log_metrics({"a": 1.0})
+        collection.agg_and_log_metrics({"a": 2.0})
+        collection.update_agg_funcs()
+        assert [
+            {"metrics": {"a": 1.0}, "step": None},
+            {"metrics": {"a": 2.0}, "step": None},
+            {"agg_key_funcs": None, "agg_default_func": np.mean},
+        ] == [dict(c.arguments) for c in member.calls]
+
     def test_a_bad_default_function_raises_naming_it_before_any_member(self) -> None:
         """An agg_default_func that is not callable raises TypeError naming it and its value."""
         member = InMemoryLogger()

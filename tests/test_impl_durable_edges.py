@@ -4,6 +4,7 @@ number, the version chosen from the directory, and its error messages."""
 from __future__ import annotations
 
 import numbers
+import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from impl import RECORDS_FILE, JsonlLogger, JsonlRun, read_jsonl
+import impl._durable
+from impl import RECORDS_FILE, JsonlLogger, JsonlRun, JsonlWriter, read_jsonl
 
 COMPLETE = [b'{"kind": "metrics", "step": 0, "metrics": {"a": 1.0}}\n', b'{"kind": "hparams", "params": {"p": 1}}\n']
 
@@ -48,6 +50,11 @@ class TestTheTornTailCut:
     def test_every_complete_line_before_a_torn_one_is_kept(self, tmp_path: Path) -> None:
         """Resuming a run whose last line is torn keeps all the complete lines before it, not only the first."""
         run = resume_after(tmp_path, b"".join(COMPLETE) + b'{"kind": "metrics", "st')
+        assert JsonlRun([(0, {"a": 1.0}), (9, {"b": 2.0})], [{"p": 1}], None) == run
+
+    def test_a_torn_line_of_one_byte_is_cut(self, tmp_path: Path) -> None:
+        """A torn last line of a single byte after complete lines is cut, the complete lines kept."""
+        run = resume_after(tmp_path, b"".join(COMPLETE) + b"{")
         assert JsonlRun([(0, {"a": 1.0}), (9, {"b": 2.0})], [{"p": 1}], None) == run
 
     def test_a_file_without_any_newline_is_emptied(self, tmp_path: Path) -> None:
@@ -163,3 +170,54 @@ class TestVersionsAndNames:
         with pytest.raises(TypeError) as info:
             JsonlLogger(tmp_path).log_hyperparams([1])  # type: ignore[arg-type]
         assert "params must be a dict or an argparse.Namespace, got [1] (list)" == str(info.value)
+
+
+def open_fds() -> set[str]:
+    return set(os.listdir("/proc/self/fd"))
+
+
+class TestTheWriter:
+    def test_close_fsyncs_then_closes_the_file(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """JsonlWriter.close, called on its own, fsyncs the file, closes it, and a later append reopens it."""
+        writer = JsonlWriter(str(tmp_path / "run" / RECORDS_FILE))
+        writer.append({"kind": "hparams", "params": {}})
+        file = writer.open()
+        synced: list[int] = []
+        real_fsync = os.fsync
+        monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+        fd = file.fileno()
+        writer.close()
+        assert (fd, True) == (synced[0], file.closed)
+        writer.append({"kind": "hparams", "params": {"a": 1}})
+        writer.close()
+        assert [{}, {"a": 1}] == read_jsonl(tmp_path / "run").hyperparams
+
+    def test_new_directories_are_synced_deepest_first_and_once(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The first save fsyncs every directory the records file needed, from the deepest up; later ones none."""
+        synced: list[str] = []
+        monkeypatch.setattr(impl._durable, "_fsync_dir", synced.append)
+        logger = JsonlLogger(tmp_path / "new")
+        logger.log_metrics({"a": 1.0}, 0)
+        logger.save()
+        run_dir = tmp_path / "new" / "default" / "version_0"
+        assert [str(run_dir), str(run_dir.parent), str(tmp_path / "new"), str(tmp_path)] == synced
+        logger.log_metrics({"a": 2.0}, 1)
+        logger.save()
+        assert 4 == len(synced)
+
+    @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc/self/fd")
+    def test_no_file_descriptor_is_left_open_after_close(self, tmp_path: Path) -> None:
+        """Logging, saving and closing in new directories leaves no file descriptor open."""
+        before = open_fds()
+        logger = JsonlLogger(tmp_path / "a" / "b")
+        logger.log_metrics({"a": 1.0}, 0)
+        logger.save()
+        logger.close()
+        assert set() == open_fds() - before
+
+    def test_repr_shows_the_path(self, tmp_path: Path) -> None:
+        """A writer's repr shows its absolute path."""
+        path = str(tmp_path / RECORDS_FILE)
+        assert f"JsonlWriter({path!r})" == repr(JsonlWriter(path))
