@@ -68,9 +68,10 @@ TESTS = [
 ]
 TESTS_GLOB = "tests/test_impl_*.py"
 
-# Survivors that cannot be killed: no program can tell them from the original (stable id -> why).
-# Filled in from docs/mutation.md, where each is explained.
-EQUIVALENT: dict[str, str] = {}
+# Survivors that cannot be killed (stable id -> why), explained in docs/mutation.md: no caller of impl can
+# tell them from the original (only a spy on a private helper, a profiler or a crash between two fsyncs could).
+EQUIVALENT_FILE = ROOT / "benchmarks" / "mutation-equivalent.json"
+EQUIVALENT: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
 
 _SWAP_CMP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -651,12 +652,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--survivors-of", type=Path, help="re-judge only the survivors of this earlier JSON result")
     parser.add_argument("--out", type=Path, required=True, help="write OUT.json and OUT.md")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--tests", nargs="+", help="--judge tests: these test files instead of TESTS")
+    parser.add_argument("--match", action="append", default=[], help="only mutants whose stable id contains this")
     args = parser.parse_args(argv)
 
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     modules = args.module or sorted(p.stem for p in IMPL.glob("_*.py") if p.stem != "__init__")
     mutants = [m for module in modules for m in enumerate_mutants(module)]
+    if args.match:
+        mutants = [m for m in mutants if any(text in m.stable_id for text in args.match)]
     if args.survivors_of:
         earlier = json.loads(args.survivors_of.read_text())["mutants"]
         again = {m["stable_id"] for m in earlier if m["status"] in ("survived", "uncovered", "equivalent")}
@@ -679,7 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _hypothesis_profile(args.max_examples)
     assert "impl" not in sys.modules and "conformance" not in sys.modules
     began = time.perf_counter()
-    files = _test_files()
+    files = args.tests or _test_files()
     cov = coverage(args.judge, files)
     if not cov["passed"]:
         print("the unmutated code fails its judge: nothing measured", file=sys.stderr)

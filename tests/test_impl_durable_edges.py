@@ -72,6 +72,14 @@ class TestTheTornTailCut:
         run = resume_after(tmp_path, b"z" * 140_000)
         assert JsonlRun([(9, {"b": 2.0})], [], None) == run
 
+    @pytest.mark.parametrize("torn", [1, 65_535, 65_536, 65_537, 131_072])
+    def test_every_byte_up_to_the_last_newline_is_kept(self, tmp_path: Path, torn: int) -> None:
+        """The cut keeps the file byte for byte up to its last newline, even one at its very start."""
+        path = tmp_path / RECORDS_FILE
+        path.write_bytes(b"\n" + b"x" * torn)
+        JsonlWriter(str(path)).open().close()
+        assert b"\n" == path.read_bytes()
+
     def test_a_complete_file_is_left_as_it_is(self, tmp_path: Path) -> None:
         """A records file whose last line is complete loses nothing when a run is resumed."""
         run = resume_after(tmp_path, b"".join(COMPLETE))
