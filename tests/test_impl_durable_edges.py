@@ -120,7 +120,8 @@ class TestStoredValues:
     def test_a_value_that_is_not_real_is_named_by_its_key_path(self, tmp_path: Path) -> None:
         """A value that is no real number (a numpy complex scalar), nested, raises TypeError naming its key path."""
         logger = JsonlLogger(tmp_path)
-        with pytest.raises(TypeError, match=r"^metrics\['d'\]\['c'\] must be a real number"):
+        shown = r"got np\.complex64\(1\+2j\) \(complex64\)$"
+        with pytest.raises(TypeError, match=r"^metrics\['d'\]\['c'\] must be a real number.*, " + shown):
             logger.log_metrics({"d": {"c": np.complex64(1 + 2j)}}, 0)  # type: ignore[dict-item]
         assert JsonlRun() == read_jsonl(logger.log_dir)
 
@@ -136,9 +137,14 @@ class TestStoredValues:
 class TestVersionsAndNames:
     def test_the_next_version_follows_the_largest_taken(self, tmp_path: Path) -> None:
         """The version is one more than the largest version_N present; other names are ignored."""
-        for name in ["version_2", "version_10", "version_x", "version_", "other_99", "version_٣٣"]:
+        for name in ["version_2", "version_10", "version_x", "version_", "other_99", "version_٣٣", "version_٣5"]:
             (tmp_path / "default" / name).mkdir(parents=True)
         assert 11 == JsonlLogger(tmp_path).version
+
+    def test_a_name_directory_without_versions_gives_version_0(self, tmp_path: Path) -> None:
+        """When save_dir/name exists but holds no version_N entry, the version is 0."""
+        (tmp_path / "default" / "notes").mkdir(parents=True)
+        assert 0 == JsonlLogger(tmp_path).version
 
     def test_a_file_where_the_name_directory_would_be_gives_version_0(self, tmp_path: Path) -> None:
         """When save_dir/name is a file, not a directory, the version is 0."""
