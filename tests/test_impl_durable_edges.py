@@ -3,6 +3,7 @@ number, the version chosen from the directory, and its error messages."""
 
 from __future__ import annotations
 
+import json
 import numbers
 import os
 from fractions import Fraction
@@ -235,3 +236,24 @@ class TestTheWriter:
         """A writer's repr shows its absolute path."""
         path = str(tmp_path / RECORDS_FILE)
         assert f"JsonlWriter({path!r})" == repr(JsonlWriter(path))
+
+
+class TestReaderMessages:
+    def test_a_bad_line_in_the_middle_is_named_with_the_file_and_the_json_error(self, tmp_path: Path) -> None:
+        """A line other than the last that is not JSON raises ValueError naming the file, the line and why."""
+        bad = b'{"kind": "metr'
+        (tmp_path / RECORDS_FILE).write_bytes(COMPLETE[0] + bad + b"\n" + COMPLETE[1])
+        with pytest.raises(ValueError) as parse:
+            json.loads(bad)
+        why = str(parse.value)
+        with pytest.raises(ValueError) as info:
+            read_jsonl(tmp_path)
+        assert f"{tmp_path / RECORDS_FILE}: line 2 is not valid JSON: {why}" == str(info.value)
+
+    def test_a_line_that_is_not_a_record_is_shown_cut_to_60_bytes(self, tmp_path: Path) -> None:
+        """A JSON line that is not a record raises ValueError naming the file, the line and its first 60 bytes."""
+        line = b'{"kind": "text", "body": "' + b"w" * 80 + b'"}'
+        (tmp_path / RECORDS_FILE).write_bytes(COMPLETE[0] + line + b"\n")
+        with pytest.raises(ValueError) as info:
+            read_jsonl(tmp_path)
+        assert f"{tmp_path / RECORDS_FILE}: line 2 is not a metrics or hparams record: {line[:60]!r}" == str(info.value)

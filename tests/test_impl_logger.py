@@ -208,6 +208,20 @@ class TestTheBaseClassChecks:
         assert [(1, {"a": 2.0}), (2, {"a": 5.0})] == logger.logged
 
 
+class TestDefaultsAndRepr:
+    def test_without_a_step_the_run_has_step_none(self) -> None:
+        """agg_and_log_metrics without a step aggregates under step None."""
+        logger = Minimal()
+        logger.agg_and_log_metrics({"a": 1.0})
+        logger.agg_and_log_metrics({"a": 2.0})
+        logger.save()
+        assert [(None, {"a": 1.5})] == logger.logged
+
+    def test_the_no_step_marker_shows_itself(self) -> None:
+        """The marker of "no pending run" reads <no step> when printed (while debugging a logger's state)."""
+        assert "<no step>" == repr(Minimal()._agg_step)
+
+
 class TestTheSeparator:
     def test_group_separator_is_a_slash(self) -> None:
         """group_separator is '/', as in 1.5."""
