@@ -226,6 +226,7 @@ class Mutant:
         self.operator, self.before, self.after = operator, before, after
         self.lines: list[int] = []
         self.module_level = False
+        self.signature = False
         self.stable_id = ""
         self.status = "pending"
         self.seconds = 0.0
@@ -272,6 +273,7 @@ def enumerate_mutants(module: str) -> list[Mutant]:
             qualname = ".".join(getattr(a, "name", "?") for a in functions) or "<module>"
             mutant = Mutant(module, number, getattr(node, "lineno", 0), qualname, operator, before, after)
             mutant.lines, mutant.module_level = _lines_that_matter(node, ancestors)
+            mutant.signature = not mutant.module_level and not (set(mutant.lines) & _own_lines(node))
             mutants.append(mutant)
             number += 1
     seen: dict[str, int] = {}
@@ -325,10 +327,17 @@ def _lines_that_matter(node: ast.AST, ancestors: Sequence[ast.AST]) -> tuple[lis
         start: int = getattr(node, "lineno", first_line)
         end: int = getattr(node, "end_lineno", None) or start
         return sorted({*range(start, end + 1), first_line}), False
-    # a default argument or a decorator: it matters wherever the function's body runs
+    # a default argument or a decorator: it matters wherever the function's body runs (and, for a body
+    # no test runs, such as an abstract method's, wherever the signature can be read: see select())
     first: int = getattr(body[0], "lineno", 0)
     last: int = getattr(body[-1], "end_lineno", None) or first
     return list(range(first, last + 1)), False
+
+
+def _own_lines(node: ast.AST) -> set[int]:
+    start: int = getattr(node, "lineno", 0)
+    end: int = getattr(node, "end_lineno", None) or start
+    return set(range(start, end + 1))
 
 
 class MutatedModule(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -604,6 +613,8 @@ def select(mutant: Mutant, cov: dict[str, Any]) -> list[str]:
         for unit, modules in units.items()
         if mutant.module in modules and (mutant.module_level or wanted.intersection(modules[mutant.module]))
     ]
+    if not chosen and mutant.signature:  # a default or decorator of a function no test calls
+        chosen = [unit for unit, modules in units.items() if mutant.module in modules]
     return sorted(chosen, key=lambda unit: cov["seconds"][unit])
 
 

@@ -4,6 +4,7 @@ step and metrics checks of agg_and_log_metrics in a subclass that checks nothing
 from __future__ import annotations
 
 import doctest
+import inspect
 import types
 from argparse import Namespace
 from typing import Any
@@ -216,6 +217,10 @@ class TestDefaultsAndRepr:
         logger.agg_and_log_metrics({"a": 2.0})
         logger.save()
         assert [(None, {"a": 1.5})] == logger.logged
+
+    def test_the_abstract_log_metrics_declares_step_none(self) -> None:
+        """The abstract log_metrics a subclass implements declares step=None as its default, as in 1.5."""
+        assert None is inspect.signature(LightningLoggerBase.log_metrics).parameters["step"].default
 
     def test_the_no_step_marker_shows_itself(self) -> None:
         """The marker of "no pending run" reads <no step> when printed (while debugging a logger's state)."""

@@ -19,6 +19,15 @@ class TestDefaults:
         logger = InMemoryLogger()
         assert ("in_memory", 0, None) == (logger.name, logger.version, logger.save_dir)
 
+    def test_metrics_without_a_step_are_recorded_with_step_none(self) -> None:
+        """log_metrics and agg_and_log_metrics without a step record step None."""
+        logger = InMemoryLogger()
+        logger.log_metrics({"a": 1.0})
+        logger.agg_and_log_metrics({"b": 2.0})
+        logger.save()
+        assert [(None, {"a": 1.0}), (None, {"b": 2.0})] == logger.metrics
+        assert None is logger.calls[1].arguments["step"]
+
     def test_a_path_save_dir_is_kept_as_a_str(self) -> None:
         """A PathLike save_dir is stored as its str path."""
         assert "/tmp/runs" == InMemoryLogger(Path("/tmp/runs")).save_dir
