@@ -1,0 +1,49 @@
+"""merge_dicts' error messages, exactly: the argument, the index or key path, and the value described."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from impl import merge_dicts
+
+
+def fails(values: list[Any]) -> Any:
+    raise ZeroDivisionError("boom")
+
+
+class TestMessages:
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            (lambda: merge_dicts({"a": 1}), "dicts must be a sequence of mappings, got {'a': 1} (dict)"),
+            (lambda: merge_dicts("ab"), "dicts must be a sequence of mappings, got 'ab' (str)"),
+            (lambda: merge_dicts([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
+            (lambda: merge_dicts([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
+            (
+                lambda: merge_dicts([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
+                "dicts: key path 'd' -> 'e' is a mapping in some inputs and not in others",
+            ),
+            (
+                lambda: merge_dicts([{"d": {"e": {"x": 1}}}], {"d": {"e": max}}),
+                "agg_key_funcs: key path 'd' -> 'e' holds mappings, so its entry must be a mapping too",
+            ),
+            (
+                lambda: merge_dicts([{"d": {"e": 1}}], {"d": {"e": {"x": max}}}),
+                "agg_key_funcs: key path 'd' -> 'e' holds numbers, so its entry must be a function",
+            ),
+        ],
+    )
+    def test_each_bad_argument_has_its_whole_message(self, call: Callable[[], Any], message: str) -> None:
+        """A malformed argument raises TypeError naming it, the index or key path (joined by ' -> ') and the value."""
+        with pytest.raises(TypeError) as info:
+            call()
+        assert message == str(info.value)
+
+    def test_a_failing_function_gets_a_note_with_the_nested_key_path(self) -> None:
+        """An error raised by an aggregation function carries a note naming the whole key path."""
+        with pytest.raises(ZeroDivisionError) as info:
+            merge_dicts([{"d": {"e": 1.0}}, {"d": {"e": 2.0}}], {"d": {"e": fails}})
+        assert ["while aggregating key path 'd' -> 'e'"] == info.value.__notes__
