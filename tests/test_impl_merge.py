@@ -10,6 +10,13 @@ import pytest
 from impl import merge_dicts
 
 
+class CallableMapping(dict[str, Any]):
+    """A mapping that can also be called: an entry that is nested functions, not a function."""
+
+    def __call__(self, values: list[Any]) -> Any:
+        return 0
+
+
 def fails(values: list[Any]) -> Any:
     raise ZeroDivisionError("boom")
 
@@ -47,3 +54,9 @@ class TestMessages:
         with pytest.raises(ZeroDivisionError) as info:
             merge_dicts([{"d": {"e": 1.0}}, {"d": {"e": 2.0}}], {"d": {"e": fails}})
         assert ["while aggregating key path 'd' -> 'e'"] == info.value.__notes__
+
+    def test_a_mapping_entry_for_numbers_is_rejected_even_if_callable(self) -> None:
+        """An agg_key_funcs entry that is a mapping, for a key holding numbers, is rejected even when callable."""
+        with pytest.raises(TypeError) as info:
+            merge_dicts([{"a": 1.0}, {"a": 2.0}], {"a": CallableMapping(x=max)})
+        assert "agg_key_funcs: key path 'a' holds numbers, so its entry must be a function" == str(info.value)
