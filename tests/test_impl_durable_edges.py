@@ -199,7 +199,12 @@ class TestTheWriter:
         file = writer.open()
         synced: list[int] = []
         real_fsync = os.fsync
-        monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+
+        def fsync(fd: int) -> None:
+            synced.append(fd)
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", fsync)
         fd = file.fileno()
         writer.close()
         assert (fd, True) == (synced[0], file.closed)

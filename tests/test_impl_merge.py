@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
 
 from impl import merge_dicts
+
+merge: Any = merge_dicts  # called with bad arguments below
 
 
 class CallableMapping(dict[str, Any]):
@@ -17,7 +19,7 @@ class CallableMapping(dict[str, Any]):
         return 0
 
 
-def fails(values: list[Any]) -> Any:
+def fails(values: Sequence[float]) -> float:
     raise ZeroDivisionError("boom")
 
 
@@ -25,20 +27,20 @@ class TestMessages:
     @pytest.mark.parametrize(
         ("call", "message"),
         [
-            (lambda: merge_dicts({"a": 1}), "dicts must be a sequence of mappings, got {'a': 1} (dict)"),
-            (lambda: merge_dicts("ab"), "dicts must be a sequence of mappings, got 'ab' (str)"),
-            (lambda: merge_dicts([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
-            (lambda: merge_dicts([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
+            (lambda: merge({"a": 1}), "dicts must be a sequence of mappings, got {'a': 1} (dict)"),
+            (lambda: merge("ab"), "dicts must be a sequence of mappings, got 'ab' (str)"),
+            (lambda: merge([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
+            (lambda: merge([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
             (
-                lambda: merge_dicts([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
+                lambda: merge([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
                 "dicts: key path 'd' -> 'e' is a mapping in some inputs and not in others",
             ),
             (
-                lambda: merge_dicts([{"d": {"e": {"x": 1}}}], {"d": {"e": max}}),
+                lambda: merge([{"d": {"e": {"x": 1}}}], {"d": {"e": max}}),
                 "agg_key_funcs: key path 'd' -> 'e' holds mappings, so its entry must be a mapping too",
             ),
             (
-                lambda: merge_dicts([{"d": {"e": 1}}], {"d": {"e": {"x": max}}}),
+                lambda: merge([{"d": {"e": 1}}], {"d": {"e": {"x": max}}}),
                 "agg_key_funcs: key path 'd' -> 'e' holds numbers, so its entry must be a function",
             ),
         ],
