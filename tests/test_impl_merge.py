@@ -62,3 +62,17 @@ class TestMessages:
         with pytest.raises(TypeError) as info:
             merge_dicts([{"a": 1.0}, {"a": 2.0}], {"a": CallableMapping(x=max)})
         assert "agg_key_funcs: key path 'a' holds numbers, so its entry must be a function" == str(info.value)
+
+
+class TestKeys:
+    @pytest.mark.parametrize(
+        ("dicts", "expected"),
+        [
+            ([{"a": 1.0, "b": 2.0}, {"a": 3.0, "b": 4.0, "c": 5.0}], {"a": 2.0, "b": 3.0, "c": 5.0}),
+            ([{"a": 1.0, "b": 2.0}, {"c": 5.0, "b": 4.0, "a": 3.0}], {"a": 2.0, "b": 3.0, "c": 5.0}),
+            ([{"a": 1.0, "b": 2.0, "c": 1.0}, {"a": 3.0}], {"a": 2.0, "b": 2.0, "c": 1.0}),
+        ],
+    )
+    def test_keys_beyond_the_first_dicts_are_merged_too(self, dicts: list[dict[str, float]], expected: dict[str, float]) -> None:
+        """Every key of every dict is in the result, those the first dict lacks included."""
+        assert expected == merge_dicts(dicts)
