@@ -623,15 +623,19 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Judge: `{results['judge']}`; {results['date']}; {results['seconds']:.0f} s; command: `{results['command']}`",
         "",
-        "| module | mutants | killed | timeout | survived | equivalent | not covered | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | killed | timeout | survived | equivalent | not covered | not judged | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in [*rows, results["total"]]:
         lines.append(
             f"| {row['module']} | {row['mutants']} | {row['killed']} | {row['timeout']} | {row['survived']} "
-            f"| {row['equivalent']} | {row['uncovered']} | {row['score']} |"
+            f"| {row['equivalent']} | {row['uncovered']} | {row['not judged']} | {row['score']} |"
         )
-    lines += ["", "Score: (killed + timeout) / (mutants - equivalent). Survivors (not covered ones included):", ""]
+    lines += [
+        "",
+        "Score: (killed + timeout) / (mutants - equivalent - not judged). Survivors (not covered ones included):",
+        "",
+    ]
     for m in results["mutants"]:
         if m["status"] in ("survived", "uncovered"):
             lines.append(
@@ -646,8 +650,9 @@ def markdown(results: dict[str, Any]) -> str:
 
 def summarize(mutants: list[Mutant], modules: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     def row(name: str, group: list[Mutant]) -> dict[str, Any]:
-        count = {s: sum(m.status == s for m in group) for s in ("killed", "timeout", "survived", "equivalent", "uncovered")}
-        judged = len(group) - count["equivalent"]
+        statuses = ("killed", "timeout", "survived", "equivalent", "uncovered", "not judged")
+        count = {s: sum(m.status == s for m in group) for s in statuses}
+        judged = len(group) - count["equivalent"] - count["not judged"]
         score = f"{100 * (count['killed'] + count['timeout']) / judged:.1f}%" if judged else "-"
         return {"module": name, "mutants": len(group), **count, "score": score}
 
@@ -680,6 +685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for m in mutants:
             if m.stable_id in done and m.stable_id not in again:
                 m.status, m.killer = done[m.stable_id]["status"], done[m.stable_id]["killer"]
+            elif m.stable_id in EQUIVALENT:  # a survivor explained as equivalent: nothing can kill it
+                m.status = "equivalent"
     if args.list:
         for m in mutants:
             print(f"{m.module}.py:{m.line} {m.function} [{m.operator}] {m.before}  ->  {m.after}")
