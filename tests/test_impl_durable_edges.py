@@ -255,6 +255,11 @@ class TestReaderMessages:
             read_jsonl(tmp_path)
         assert f"{tmp_path / RECORDS_FILE}: line 2 is not valid JSON: {why}" == str(info.value)
 
+    def test_an_undecodable_torn_tail_is_read_with_replacement_characters(self, tmp_path: Path) -> None:
+        """A torn last line (no newline) that is not UTF-8 is reported with U+FFFD for its bad bytes."""
+        (tmp_path / RECORDS_FILE).write_bytes(COMPLETE[0] + b'{"k\xff')
+        assert JsonlRun([(0, {"a": 1.0})], [], '{"k\ufffd') == read_jsonl(tmp_path)
+
     def test_a_line_that_is_not_a_record_is_shown_cut_to_60_bytes(self, tmp_path: Path) -> None:
         """A JSON line that is not a record raises ValueError naming the file, the line and its first 60 bytes."""
         line = b'{"kind": "text", "body": "' + b"w" * 80 + b'"}'

@@ -187,6 +187,14 @@ class TestTheBaseClassChecks:
         logger.save()
         assert [] == logger.logged
 
+    def test_a_bad_status_raises_naming_it_and_keeps_the_run(self) -> None:
+        """finalize with a status that is not a str raises TypeError naming status; the pending run is not logged."""
+        logger = Minimal()
+        logger.agg_and_log_metrics({"a": 1.0}, 0)
+        with pytest.raises(TypeError) as info:
+            logger.finalize(None)  # type: ignore[arg-type]
+        assert ("status must be a str such as 'success', got None (NoneType)", []) == (str(info.value), logger.logged)
+
     def test_nested_metrics_are_copied_when_taken(self) -> None:
         """Nested metrics are copied at the call: changing the caller's dict afterwards changes nothing logged."""
         logger = Minimal()
