@@ -659,6 +659,25 @@ def summarize(mutants: list[Mutant], modules: Sequence[str]) -> tuple[list[dict[
     return [row(m, [x for x in mutants if x.module == m]) for m in modules], row("total", mutants)
 
 
+def rescore(path: Path, out: Path) -> int:
+    """Re-count a result with the equivalents listed now (a survivor explained after the run)."""
+    results: dict[str, Any] = json.loads(path.read_text())
+    mutants: list[Mutant] = []
+    for data in results["mutants"]:
+        mutant = Mutant(data["module"], data["number"], data["line"], data["function"], data["operator"], data["before"], data["after"])
+        vars(mutant).update(data)
+        if mutant.status in ("survived", "uncovered") and mutant.stable_id in EQUIVALENT:
+            mutant.status = "equivalent"
+        mutants.append(mutant)
+    modules = sorted({m.module for m in mutants})
+    results["table"], results["total"] = summarize(mutants, modules)
+    results["mutants"] = [m.as_json() for m in mutants]
+    out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
+    out.with_suffix(".md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--judge", choices=["tests", "suite"], required=True)
@@ -670,7 +689,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--tests", nargs="+", help="--judge tests: these test files instead of TESTS")
     parser.add_argument("--match", action="append", default=[], help="only mutants whose stable id contains this")
+    parser.add_argument("--rescore", type=Path, help="re-count an earlier JSON result with the current equivalents; no run")
     args = parser.parse_args(argv)
+    if args.rescore:
+        return rescore(args.rescore, args.out)
 
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
