@@ -171,6 +171,16 @@ class TestTheBaseClassChecks:
         assert [(0, {"a": 1.0})] == logger.logged
 
     @pytest.mark.parametrize(
+        ("step", "shown"),
+        [("x" * 58, repr("x" * 58)), ("x" * 59, repr("x" * 59)[:57] + "..."), ("x" * 90, repr("x" * 90)[:57] + "...")],
+    )
+    def test_a_long_value_is_shown_cut_to_60_characters(self, step: str, shown: str) -> None:
+        """A bad value whose repr is longer than 60 characters is shown by its first 57 and '...'."""
+        with pytest.raises(TypeError) as info:
+            Minimal().agg_and_log_metrics({"a": 1.0}, step)  # type: ignore[arg-type]
+        assert f"step must be an int or None, got {shown} (str)" == str(info.value)
+
+    @pytest.mark.parametrize(
         ("metrics", "message"),
         [
             ({"a": {"b": "x"}}, "metrics['a']['b'] must be a real number or a mapping, got 'x' (str)"),
