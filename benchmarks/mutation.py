@@ -423,6 +423,8 @@ def run_tests(units: Sequence[str] | None, files: Sequence[str]) -> tuple[bool, 
         [*files, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", str(ROOT)],
         plugins=[selector],
     )
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:  # the selection matched no test: no verdict
+        raise RuntimeError("no test selected (the tests changed since the coverage pass?)")
     return code == 0, selector.failed or (None if code == 0 else f"pytest exit {int(code)}")
 
 
@@ -571,6 +573,8 @@ def judge_one(mutant: Mutant, judge: str, units: Sequence[str], files: Sequence[
             import impl  # noqa: F401
             passed, failure = run_tests(units, files) if judge == "tests" else run_suite(units)
             verdict = {"passed": passed, "failure": failure}
+        except RuntimeError as error:
+            verdict = {"passed": None, "failure": str(error)}
         except BaseException as error:  # the mutant broke the import or the runner: killed
             verdict = {"passed": False, "failure": f"{type(error).__name__}: {error}"[:200]}
         with os.fdopen(write, "w") as out:
@@ -600,7 +604,7 @@ def judge_one(mutant: Mutant, judge: str, units: Sequence[str], files: Sequence[
         mutant.status, mutant.killer = "killed", f"child died with status {status}"
         return
     verdict = json.loads(data)
-    mutant.status = "survived" if verdict["passed"] else "killed"
+    mutant.status = "error" if verdict["passed"] is None else "survived" if verdict["passed"] else "killed"
     mutant.killer = verdict["failure"]
 
 
@@ -666,7 +670,8 @@ def rescore(path: Path, out: Path) -> int:
     for data in results["mutants"]:
         mutant = Mutant(data["module"], data["number"], data["line"], data["function"], data["operator"], data["before"], data["after"])
         vars(mutant).update(data)
-        if mutant.status in ("survived", "uncovered") and mutant.stable_id in EQUIVALENT:
+        # (an equivalent mutant that ran past --timeout was only slow: it cannot be killed)
+        if mutant.status in ("survived", "uncovered", "timeout") and mutant.stable_id in EQUIVALENT:
             mutant.status = "equivalent"
         mutants.append(mutant)
     modules = sorted({m.module for m in mutants})

@@ -173,6 +173,7 @@ class TestTheBaseClassChecks:
     @pytest.mark.parametrize(
         ("step", "shown"),
         [("x" * 58, repr("x" * 58)), ("x" * 59, repr("x" * 59)[:57] + "..."), ("x" * 90, repr("x" * 90)[:57] + "...")],
+        ids=["repr-60", "repr-61", "repr-92"],
     )
     def test_a_long_value_is_shown_cut_to_60_characters(self, step: str, shown: str) -> None:
         """A bad value whose repr is longer than 60 characters is shown by its first 57 and '...'."""
