@@ -17,7 +17,7 @@ from typing import IO, Any, cast
 import numpy as np
 import numpy.typing as npt
 import pytest
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 import impl._merge
@@ -196,6 +196,31 @@ def quietly(
     return result, [(w.category, str(w.message)) for w in caught]
 
 
+# One explicit example per case that the properties on ``inputs`` must reach (CASES, below), run by
+# test_the_same_warnings on every run whatever the strategy draws; TestTheInputsReachEveryCase checks
+# that together they reach every case.
+EVERY_CASE: list[list[Metrics]] = [
+    # NaN, +inf, -inf, -0.0, huge, tiny and subnormal floats, in a rectangle
+    [{"a": math.nan, "b": math.inf, "c": -math.inf}, {"a": -0.0, "b": 1e308, "c": 5e-324}],
+    # ints, bools, numpy scalars and None among floats, and the same keys in another order
+    [
+        {"a": 1, "b": True, "c": np.float32(0.5), "d": np.float64(0.25), "e": np.int64(3), "f": None},
+        {"f": 1.0, "e": 2.0, "d": 0.5, "c": 1.5, "b": 0.0, "a": 2.5},
+    ],
+    # missing keys and nested dicts
+    [{"a": 1.0, "nested": {"x": 1.0}}, {"b": 2.0, "nested": {"x": 2.0, "y": 3.0}}],
+    # a run longer than 128 (numpy's pairwise summation block)
+    [{"a": i / 7, "b": -i / 3, "c": float(i)} for i in range(200)],
+]
+
+
+def with_every_case(test: Callable[..., None]) -> Callable[..., None]:
+    """``test`` (a property on ``inputs``) with every example of EVERY_CASE given explicitly."""
+    for dicts in reversed(EVERY_CASE):
+        test = example(dicts)(test)
+    return test
+
+
 class TestBitIdentical:
     @EXACTNESS
     @given(rectangles())
@@ -229,6 +254,7 @@ class TestBitIdentical:
 
     @EXACTNESS
     @given(inputs)
+    @with_every_case
     def test_the_same_warnings(self, dicts: list[Metrics]) -> None:
         """The fast path warns exactly as numpy.mean key by key does (overflow, invalid value), in the same order."""
         got, got_warnings = quietly(lambda: merge_dicts(dicts))
@@ -472,17 +498,19 @@ CASES: dict[str, Callable[[list[Metrics]], bool]] = {
 
 
 class TestTheInputsReachEveryCase:
-    def test_the_inputs_reach_every_case(self) -> None:
-        """In as many examples as a property runs (100), the inputs include every case listed in CASES."""
-        seen: set[str] = set()
+    def test_the_explicit_examples_reach_every_case(self) -> None:
+        """The examples test_the_same_warnings runs on every run (EVERY_CASE) include every case listed in CASES."""
+        seen = {case for dicts in EVERY_CASE for case, holds in CASES.items() if holds(dicts)}
+        assert [] == sorted(set(CASES) - seen)
 
-        @settings(SEARCH, max_examples=100)
-        @given(inputs)
-        def record(dicts: list[Metrics]) -> None:
-            seen.update(case for case, holds in CASES.items() if holds(dicts))
-
-        record()
-        assert sorted(set(CASES) - seen) == []
+    @pytest.mark.parametrize("dicts", EVERY_CASE, ids=[f"example{i}" for i in range(len(EVERY_CASE))])
+    def test_each_explicit_example_gives_the_plain_definitions_result(self, dicts: list[Metrics]) -> None:
+        """Each example of EVERY_CASE, merged, gives the plain definition's result and warnings (as the property checks)."""
+        got, got_warnings = quietly(lambda: merge_dicts(dicts))
+        want, want_warnings = quietly(lambda: reference(dicts))
+        assert not isinstance(want, tuple)
+        assert_identical(got, want)
+        assert want_warnings == got_warnings
 
 
 # pytorch_lightning 1.5.10's own merge_dicts, run by the Python of its venv ($LOGGERSPEC_PL15_PYTHON), one

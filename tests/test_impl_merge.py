@@ -1,0 +1,78 @@
+"""merge_dicts' error messages, exactly: the argument, the index or key path, and the value described."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pytest
+
+from impl import merge_dicts
+
+merge: Any = merge_dicts  # called with bad arguments below
+
+
+class CallableMapping(dict[str, Any]):
+    """A mapping that can also be called: an entry that is nested functions, not a function."""
+
+    def __call__(self, values: list[Any]) -> Any:
+        return 0
+
+
+def fails(values: Sequence[float]) -> float:
+    raise ZeroDivisionError("boom")
+
+
+class TestMessages:
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            (lambda: merge({"a": 1}), "dicts must be a sequence of mappings, got {'a': 1} (dict)"),
+            (lambda: merge("ab"), "dicts must be a sequence of mappings, got 'ab' (str)"),
+            (lambda: merge([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
+            (lambda: merge([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
+            (
+                lambda: merge([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
+                "dicts: key path 'd' -> 'e' is a mapping in some inputs and not in others",
+            ),
+            (
+                lambda: merge([{"d": {"e": {"x": 1}}}], {"d": {"e": max}}),
+                "agg_key_funcs: key path 'd' -> 'e' holds mappings, so its entry must be a mapping too",
+            ),
+            (
+                lambda: merge([{"d": {"e": 1}}], {"d": {"e": {"x": max}}}),
+                "agg_key_funcs: key path 'd' -> 'e' holds numbers, so its entry must be a function",
+            ),
+        ],
+    )
+    def test_each_bad_argument_has_its_whole_message(self, call: Callable[[], Any], message: str) -> None:
+        """A malformed argument raises TypeError naming it, the index or key path (joined by ' -> ') and the value."""
+        with pytest.raises(TypeError) as info:
+            call()
+        assert message == str(info.value)
+
+    def test_a_failing_function_gets_a_note_with_the_nested_key_path(self) -> None:
+        """An error raised by an aggregation function carries a note naming the whole key path."""
+        with pytest.raises(ZeroDivisionError) as info:
+            merge_dicts([{"d": {"e": 1.0}}, {"d": {"e": 2.0}}], {"d": {"e": fails}})
+        assert ["while aggregating key path 'd' -> 'e'"] == info.value.__notes__
+
+    def test_a_mapping_entry_for_numbers_is_rejected_even_if_callable(self) -> None:
+        """An agg_key_funcs entry that is a mapping, for a key holding numbers, is rejected even when callable."""
+        with pytest.raises(TypeError) as info:
+            merge_dicts([{"a": 1.0}, {"a": 2.0}], {"a": CallableMapping(x=max)})
+        assert "agg_key_funcs: key path 'a' holds numbers, so its entry must be a function" == str(info.value)
+
+
+class TestKeys:
+    @pytest.mark.parametrize(
+        ("dicts", "expected"),
+        [
+            ([{"a": 1.0, "b": 2.0}, {"a": 3.0, "b": 4.0, "c": 5.0}], {"a": 2.0, "b": 3.0, "c": 5.0}),
+            ([{"a": 1.0, "b": 2.0}, {"c": 5.0, "b": 4.0, "a": 3.0}], {"a": 2.0, "b": 3.0, "c": 5.0}),
+            ([{"a": 1.0, "b": 2.0, "c": 1.0}, {"a": 3.0}], {"a": 2.0, "b": 2.0, "c": 1.0}),
+        ],
+    )
+    def test_keys_beyond_the_first_dicts_are_merged_too(self, dicts: list[dict[str, float]], expected: dict[str, float]) -> None:
+        """Every key of every dict is in the result, those the first dict lacks included."""
+        assert expected == merge_dicts(dicts)
