@@ -81,9 +81,11 @@ class TestTheEnvironment:
         monkeypatch.setenv("RANK", "x1")
         with pytest.raises(ValueError) as info:
             rank_from_environment()
-        assert ("environment variable RANK must be an integer rank, got 'x1'", True) == (
+        shown_context = info.value.__context__ if not info.value.__suppress_context__ else None
+        assert ("environment variable RANK must be an integer rank, got 'x1'", None, None) == (
             str(info.value),
-            info.value.__suppress_context__,
+            info.value.__cause__,
+            shown_context,
         )
 
 
