@@ -83,8 +83,9 @@ def object_state(source: Any) -> Callable[[], None]:
         names: Any = vars(klass).get("__slots__", ())
         for name in (names,) if isinstance(names, str) else names:
             if name not in ("__dict__", "__weakref__"):
-                member: Any = vars(klass).get(name)
-                if hasattr(type(member), "__get__") and hasattr(type(member), "__set__"):
+                found: object = vars(klass).get(name)
+                if hasattr(type(found), "__get__") and hasattr(type(found), "__set__"):
+                    member: Any = found
                     try:
                         slots[name] = (member, member.__get__(source, type(source)))
                     except AttributeError:

@@ -211,3 +211,21 @@ class TestTheEnvironmentProperties:
         assert result.status == "failed"
         assert result.message is not None and "must raise ValueError naming" in result.message
         assert "it returned 0" in result.message
+
+
+class _Slotted:
+    __slots__ = ("kept", "unset")
+
+    def __init__(self) -> None:
+        self.kept = 1
+
+
+class TestObjectStateWithSlots:
+    def test_slot_values_are_put_back_and_unset_slots_unset_again(self) -> None:
+        source = _Slotted()
+        restore = object_state(source)
+        source.kept = 2
+        source.unset = 3
+        restore()
+        assert source.kept == 1
+        assert not hasattr(source, "unset")
