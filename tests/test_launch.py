@@ -215,6 +215,8 @@ class TestTheEnvironmentProperties:
 
 class _Slotted:
     __slots__ = ("kept", "unset")
+    kept: int
+    unset: int
 
     def __init__(self) -> None:
         self.kept = 1
