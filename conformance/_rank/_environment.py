@@ -85,7 +85,31 @@ def _read(source: Any, where: str) -> Any:
 
 
 _values = st.one_of(st.just(0), cst.nonzero_ranks()).map(str)
-_environments = st.fixed_dictionaries({name: st.one_of(st.none(), _values) for name in _TOUCHED})
+_LAYOUTS = (
+    ("RANK", "SLURM_PROCID", "LOCAL_RANK"),
+    ("SLURM_PROCID", "LOCAL_RANK"),
+    ("RANK", "LOCAL_RANK"),
+    ("LOCAL_RANK",),
+    ("JSM_NAMESPACE_RANK", "LOCAL_RANK"),
+    ("JSM_NAMESPACE_RANK",),
+    ("NODE_RANK", "GROUP_RANK"),
+)
+"""Which variables are set, where a wrong order, a variable left out or one read too shows: half the
+environments are one of these, each set variable a distinct rank other than 0."""
+
+
+@st.composite
+def _layout(draw: st.DrawFn) -> Env:
+    names = draw(st.sampled_from(_LAYOUTS))
+    ranks = draw(st.lists(cst.nonzero_ranks(), min_size=len(names), max_size=len(names), unique=True))
+    env: Env = dict.fromkeys(_TOUCHED)
+    env.update(zip(names, map(str, ranks), strict=True))
+    return env
+
+
+_environments = st.one_of(
+    _layout(), st.fixed_dictionaries({name: st.one_of(st.none(), _values) for name in _TOUCHED})
+)
 _steps = st.one_of(
     st.tuples(st.just("environment"), _environments),
     st.tuples(st.just("set"), st.one_of(st.just(0), cst.nonzero_ranks())),
@@ -96,8 +120,9 @@ _steps = st.one_of(
 @register(
     "rank.environment_order",
     level="core",
-    strategy=lambda s: st.lists(_steps, min_size=1, max_size=6).map(
-        lambda steps: steps if steps[0][0] == "environment" else [("environment", dict.fromkeys(_TOUCHED)), *steps]
+    # Two environments first (a rank object that keeps what it read first must not pass), then any steps.
+    strategy=lambda s: st.tuples(_environments, _environments, st.lists(_steps, max_size=4)).map(
+        lambda case: [("environment", case[0]), ("environment", case[1]), *case[2]]
     ),
 )
 def environment_order(subject: RankSubject, steps: list[Step]) -> None:
