@@ -20,6 +20,7 @@ __all__ = [
     "metric_keys",
     "metric_values",
     "nested_metric_dicts",
+    "nonzero_ranks",
     "steps",
 ]
 
@@ -91,6 +92,16 @@ def nested_metric_dicts(
 def steps() -> st.SearchStrategy[int | None]:
     """Steps: ``None`` or a small int, so consecutive calls often share a step and steps repeat later."""
     return st.one_of(st.none(), st.integers(min_value=0, max_value=3))
+
+
+def nonzero_ranks() -> st.SearchStrategy[int]:
+    """Ranks other than 0: any int from ``-2**63`` to ``2**63``, with the ranks a narrow gate gets
+    wrong drawn half the time: -1 (the ``LOCAL_RANK=-1`` convention), 1, 2, 8 (the first rank of a
+    second node of 8), ``2**31`` (past int32) and ``2**63`` (past int64)."""
+    return st.one_of(
+        st.sampled_from((-1, 1, 2, 8, 2**31, 2**63)),
+        st.integers(min_value=-(2**63), max_value=2**63).filter(bool),
+    )
 
 
 def agg_calls(

@@ -16,11 +16,21 @@ class RankSource(Protocol):
     """The object whose ``rank`` attribute is the current process's global rank
     (pytorch_lightning's ``rank_zero_only``, impl's ``rank_zero_only``).
 
-    Setting ``rank`` must take effect for every later gated call. Reading it without a setting
-    must give the rank from the environment: the first of ``RANK``, ``SLURM_PROCID``,
-    ``LOCAL_RANK`` that is set, else 0 (pytorch_lightning 1.5.10's order; it does not read
-    ``JSM_NAMESPACE_RANK``). Strict: a set variable that is not an integer must raise
-    ``ValueError`` naming the variable.
+    - Setting ``rank`` (any int: 0, negative ones, ranks past int32) must take effect for every
+      later gated call. Checked by: ``rank.dummy_off_rank_zero``, ``rank.result_on_rank_zero``.
+    - Reading ``rank`` without a setting (none made, or dropped with ``del``) must give the rank
+      from the environment as it is at that read: the first of ``RANK``, ``SLURM_PROCID``,
+      ``LOCAL_RANK`` that is set, as an int, else 0 (pytorch_lightning 1.5.10's order). No other
+      variable may change it (1.5.10 does not read ``JSM_NAMESPACE_RANK``), and a setting must win
+      until it is dropped. Checked by: ``rank.environment_order``.
+    - Strict: when the first of those that is set is not an integer (a variable set to ``""`` is
+      set, and not an integer), reading ``rank`` without a setting must raise ``ValueError`` naming
+      that variable. Checked by: ``rank.environment_malformed``.
+
+    The environment sentences are checked on a rank object whose class gives ``rank`` a deleter
+    (``del rank_object.rank`` drops a setting, as impl's does); on one with a plain ``rank``
+    attribute (pytorch_lightning's, which reads the environment once, at import) they are not
+    applicable, and such an object is checked in a fresh process.
     """
 
     # A settable property, not a bare ``rank: int``: against a bare attribute pyright rejects a
@@ -55,7 +65,10 @@ class ExperimentDecorator(Protocol):
           remembered from an earlier one. Checked by: ``rank.result_on_rank_zero``,
           ``rank.dummy_off_rank_zero``.
         - Applied to a logger given a rank object: on a rank other than 0 nothing may appear under
-          the logger's save directory, whatever is called. Checked by: ``logger.nothing_written_off_rank_zero``
+          the logger's save directory, whatever is called. The rank is what a launcher makes it: the
+          rank object and the variables ``RANK``, ``LOCAL_RANK``, ``SLURM_PROCID``,
+          ``JSM_NAMESPACE_RANK`` (each the rank) and ``WORLD_SIZE``, set before the logger is
+          built. Checked by: ``logger.nothing_written_off_rank_zero``
           (a logger property: it needs the logger's factory and its rank object).
         """
         ...

@@ -37,6 +37,8 @@ RANK_IDS = [
     "rank.dummy_copy_pickle",
     "rank.dummy_iter_ends",
     "rank.dummy_bool",
+    "rank.environment_order",
+    "rank.environment_malformed",
 ]
 LOGGER_IDS = ["logger.nothing_written_off_rank_zero"]
 OWNED = COLLECTION_IDS + RANK_IDS + LOGGER_IDS
@@ -78,6 +80,7 @@ class TestTheReferencePasses:
             "rank.dummy_copy_pickle",
             "rank.dummy_iter_ends",
             "rank.dummy_bool",
+            "rank.environment_malformed",
         }
         for pid in OWNED:
             prop = registered[pid]

@@ -44,6 +44,7 @@ SUBJECTS: list[Subject] = [
     _collection(collections.FanOut),
     _collection(collections.ListCollection),
     RankSubject(ranks.gated, ranks.RANK, "tests.independent.ranks:gated"),
+    RankSubject(ranks.environment_gated, ranks.ENVIRONMENT_RANK, "tests.independent.ranks:environment_gated"),
 ]
 
 AGGREGATING: set[Any] = {loggers.AggregatingLogger}
@@ -53,6 +54,8 @@ def _may_not_apply(subject: Subject, property_id: str) -> bool:
     """Whether ``property_id`` is allowed to be not applicable to ``subject`` (by construction)."""
     if property_id == "logger.persisted_read_back":
         return True  # needs a read-back harness, and these loggers ship none
+    if isinstance(subject, RankSubject) and property_id.startswith("rank.environment_"):
+        return subject.rank_source is ranks.RANK  # a plain attribute: no state without a setting
     if isinstance(subject, LoggerSubject):
         if property_id.startswith("aggregation."):
             return subject.factory not in AGGREGATING

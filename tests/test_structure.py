@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "conformance._compare": 2,
     "conformance._inputs": 2,
     "conformance._harness": 2,
+    "conformance._launch": 2,
     "conformance.harnesses": 2,
     # 3. one module or subpackage per topic
     "conformance._merge": 3,

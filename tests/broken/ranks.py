@@ -216,6 +216,14 @@ class UngatedFileLogger(impl.LightningLoggerBase):
         pass
 
 
+class EnvironmentRankIgnoredLogger(UngatedFileLogger):
+    """Reads ``RANK`` when it is built, as CometLogger does, but writes its metrics whatever it read."""
+
+    def __init__(self, save_dir: str | os.PathLike[str]) -> None:
+        super().__init__(save_dir)
+        self.launched_rank = int(os.environ.get("RANK", "0"))
+
+
 class _Writer:
     """A backend writer that creates its directory when built."""
 
@@ -479,6 +487,11 @@ BROKEN = [
     Broken("rank.dummy_bool", _rank(_gate(AmbiguousDummy)), "__bool__ raises"),
     Broken("logger.nothing_written_off_rank_zero", _logger(UngatedFileLogger), "log_metrics writes on every rank"),
     Broken("logger.nothing_written_off_rank_zero", _logger(EagerWriterLogger), "the experiment is built on every rank"),
+    Broken(
+        "logger.nothing_written_off_rank_zero",
+        _logger(EnvironmentRankIgnoredLogger),
+        "RANK read when built, then written anyway",
+    ),
     # Found by the adversarial audit.
     Broken("rank.dummy_off_rank_zero", _rank(rank_read_at_decoration), "the rank is read when decorating"),
     Broken("rank.dummy_off_rank_zero", _rank(reads_the_environment), "$RANK read, the rank object ignored"),

@@ -37,6 +37,7 @@ from conformance._core import CollectionSubject, LoggerSubject, MergeSubject, Ra
 from impl._rank import rank_from_environment
 from impl._validate import check_metrics, check_step, describe, is_mapping, is_metric_value, snapshot
 from tests.broken import Broken
+from tests.broken.ranks import AmbiguousDummy, LockedDummy, NopDummy
 
 Getter = Callable[[Any], Any]
 _MODULE = "tests.broken.round3"
@@ -427,6 +428,51 @@ def gate_other_dummy_past_rank_one(fn: Getter) -> Getter:
     return experiment
 
 
+def _gate_past_a_node(dummy: Callable[[], Any], label: str) -> Callable[[Getter], Getter]:
+    """impl's dummy on ranks 1..7; ``dummy()`` on every other rank other than 0 (negative ones, and
+    ranks past a node of 8), where the old strategies never looked."""
+
+    def decorator(fn: Getter) -> Getter:
+        @functools.wraps(fn)
+        def experiment(self: Any) -> Any:
+            rank = impl.rank_zero_only.rank
+            if rank == 0:
+                return fn(self)
+            return impl.DummyExperiment() if rank in range(1, 8) else dummy()
+
+        return experiment
+
+    decorator.__name__ = label
+    decorator.__qualname__ = label
+    return decorator
+
+
+gate_nop_dummy_past_a_node = _gate_past_a_node(NopDummy, "gate_nop_dummy_past_a_node")
+"""Past a node, 1.5's dummy: ``dummy.nop.x`` raises."""
+gate_locked_dummy_past_a_node = _gate_past_a_node(LockedDummy, "gate_locked_dummy_past_a_node")
+"""Past a node, a dummy holding a lock: deepcopy and pickle raise."""
+gate_ambiguous_dummy_past_a_node = _gate_past_a_node(AmbiguousDummy, "gate_ambiguous_dummy_past_a_node")
+"""Past a node, a dummy whose ``bool()`` raises."""
+
+
+def gate_dummies_per_local_rank(fn: Getter) -> Getter:
+    """Keeps one dummy per local rank (``rank % 8``) on the instance: after a read on rank 8, rank 0
+    (local rank 0 too) gets that dummy instead of the real experiment."""
+
+    @functools.wraps(fn)
+    def experiment(self: Any) -> Any:
+        rank = impl.rank_zero_only.rank
+        dummies: dict[int, Any] = vars(self).setdefault("_dummies", {})
+        if rank % 8 in dummies:
+            return dummies[rank % 8]
+        if rank == 0:
+            return fn(self)
+        dummies[rank % 8] = impl.DummyExperiment()
+        return dummies[rank % 8]
+
+    return experiment
+
+
 class PositiveRankFileLogger(impl.LightningLoggerBase):
     """Writes its metrics to ``save_dir/metrics.csv`` unless ``rank > 0``: rank -1 writes."""
 
@@ -766,6 +812,10 @@ BROKEN = [
     Broken("rank.dummy_off_rank_zero", _rank(gate_int32), "ranks past int32 get the real experiment"),
     Broken("rank.dummy_off_rank_zero", _rank(gate_on_clamping_rank, clamping_rank), "rank = -1 is stored as 0"),
     Broken("rank.dummy_iter_ends", _rank(gate_other_dummy_past_rank_one), "rank 2's dummy iterates forever"),
+    Broken("rank.dummy_absorbs", _rank(gate_nop_dummy_past_a_node), "rank -1 and 8 get 1.5's nop dummy"),
+    Broken("rank.dummy_copy_pickle", _rank(gate_locked_dummy_past_a_node), "rank -1 and 8: deepcopy raises"),
+    Broken("rank.dummy_bool", _rank(gate_ambiguous_dummy_past_a_node), "rank -1 and 8: bool() raises"),
+    Broken("rank.result_on_rank_zero", _rank(gate_dummies_per_local_rank), "after rank 8, rank 0 gets its dummy"),
     Broken(
         "logger.nothing_written_off_rank_zero",
         _logger(PositiveRankFileLogger, impl.rank_zero_only),

@@ -4,6 +4,8 @@ its own rank object, its own decorator (a class, not a function) and its own dum
 from __future__ import annotations
 
 import functools
+import os
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -60,5 +62,49 @@ class gated:
 
     def __call__(self, owner: Any) -> Any:
         if RANK.rank != 0:
+            return Nothing()
+        return self._getter(owner)
+
+
+class EnvironmentRank:
+    """A rank object as :class:`spec.RankSource` describes it: a setting if one was made, else read
+    from the environment at each read (``RANK``, then ``SLURM_PROCID``, then ``LOCAL_RANK``; else 0).
+    ``del`` drops the setting."""
+
+    ORDER = ("RANK", "SLURM_PROCID", "LOCAL_RANK")
+
+    def __init__(self) -> None:
+        self._setting: int | None = None
+
+    @property
+    def rank(self) -> int:
+        if self._setting is not None:
+            return self._setting
+        for name in self.ORDER:
+            if name in os.environ:
+                value = os.environ[name]
+                if re.fullmatch(r"-?[0-9]+", value) is None:
+                    raise ValueError(f"${name} is not an integer: {value!r}")
+                return int(value)
+        return 0
+
+    @rank.setter
+    def rank(self, value: int) -> None:
+        self._setting = value
+
+    @rank.deleter
+    def rank(self) -> None:
+        self._setting = None
+
+
+ENVIRONMENT_RANK = EnvironmentRank()
+"""The rank object :class:`environment_gated` reads."""
+
+
+class environment_gated(gated):
+    """:class:`gated` on :data:`ENVIRONMENT_RANK`."""
+
+    def __call__(self, owner: Any) -> Any:
+        if ENVIRONMENT_RANK.rank != 0:
             return Nothing()
         return self._getter(owner)
