@@ -79,7 +79,7 @@ class Cleanup:
 
         def work() -> None:
             steps: list[tuple[str, Callable[[], Any]]] = []
-            if "finalize" not in ended:
+            if "finalize" not in ended and callable(getattr(logger, "finalize", None)):
                 steps.append((f"{name}.finalize('success')", lambda: logger.finalize("success")))
             close = getattr(logger, "close", None)
             if callable(close) and "close" not in ended:
@@ -149,6 +149,13 @@ def _track_endings(logger: Any) -> set[str]:
     return ended
 
 
+def _build(subject: LoggerSubject, path: Path) -> Any:
+    try:
+        return subject.factory(path)
+    except Exception as error:
+        raise ConformanceFailure(f"the factory raised {type(error).__name__}: {error}") from error
+
+
 @contextmanager
 def fresh_logger(subject: LoggerSubject) -> Generator[tuple[Any, Path], None, None]:
     """A new logger from ``subject.factory`` in a new empty directory; afterwards the logger is
@@ -161,10 +168,7 @@ def fresh_logger(subject: LoggerSubject) -> Generator[tuple[Any, Path], None, No
     path = cleanup.new_directory()
     in_time = True
     try:
-        try:
-            logger = subject.factory(path)
-        except Exception as error:
-            raise ConformanceFailure(f"the factory raised {type(error).__name__}: {error}") from error
+        logger = _build(subject, path)
         ended = _track_endings(logger)
         try:
             yield logger, path
