@@ -121,7 +121,7 @@ class Report:
                     "error": s.error,
                     "protocol": s.protocol,
                     "warnings": list(s.warnings),
-                    "results": [attrs.asdict(r) for r in s.results],
+                    "results": [{**attrs.asdict(r), "warnings": list(r.warnings)} for r in s.results],
                 }
                 for s in self.subjects
             ],
