@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--report-json", type=Path, metavar="PATH", help="write the JSON report here")
     parser.add_argument("--list", action="store_true", help="list the properties (of KIND, if given) and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="run the properties in N worker processes (default 1; same verdicts)")
     parser.add_argument(
         "--cleanup-timeout", type=float, default=CLEANUP_TIMEOUT, metavar="SECONDS",
         help=f"how long each logger's finalize and close may take before a hang is reported (default {CLEANUP_TIMEOUT:g})",
@@ -145,6 +146,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             on_result=progress,
             command=lambda subject: words_of[id(subject)],
             cleanup_timeout=args.cleanup_timeout,
+            jobs=args.jobs,
         )
     except ValueError as error:
         print(f"usage error: {error}", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import multiprocessing
 import platform
 import random
 import re
@@ -13,7 +14,8 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -297,6 +299,7 @@ def certify(
     on_result: Callable[[Subject, PropertyResult], None] | None = None,
     command: Callable[[Subject], list[str]] | None = None,
     cleanup_timeout: float = CLEANUP_TIMEOUT,
+    jobs: int = 1,
 ) -> Report:
     """Run every property of each subject's kind up to ``level`` and return the report.
 
@@ -320,6 +323,9 @@ def certify(
             :func:`subject_words`).
         cleanup_timeout: seconds each logger's finalize and close may take; a longer one is left
             running in a daemon thread and reported in the result's ``warnings``.
+        jobs: run each subject's properties in this many worker processes (forked, so the subject
+            need not pickle; POSIX only). Each property's verdict is a sequential run's (the
+            settings are per property), and the results come in registration order.
 
     Raises:
         ValueError: a bad level, profile, property id or opt-out (the message names it).
@@ -337,6 +343,10 @@ def certify(
             raise ValueError(f"opt_out[{pid!r}]: opting out of a property needs a reason")
     if reproduce is not None and len(only) != 1:
         raise ValueError("reproduce needs exactly one property id in only")
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        raise ValueError("jobs above 1 need the fork start method (POSIX)")
     chosen = profile_settings(profile, max_examples, seed)
     if seed is None and not chosen.derandomize:
         seed = random.getrandbits(32)
@@ -362,7 +372,7 @@ def certify(
                 def run(prop: Property, replay: Callable[[Property, str | None], str] = replay) -> PropertyResult:
                     return run_property(prop, subject, chosen, seed=seed, reproduce=reproduce, replay_command=replay)
 
-                reports.append(_certify_one(subject, level, only, opt_out, cleanup, run, on_result))
+                reports.append(_certify_one(subject, level, only, opt_out, cleanup, run, on_result, jobs))
     finally:
         shutil.rmtree(run_directory, ignore_errors=True)
     return Report(level, profile, seed, chosen.max_examples, _versions(), tuple(reports))
@@ -376,24 +386,55 @@ def _certify_one(
     cleanup: Cleanup,
     run: Callable[[Property], PropertyResult],
     on_result: Callable[[Subject, PropertyResult], None] | None,
+    jobs: int,
 ) -> SubjectReport:
-    """Probe ``subject``, then run its properties with ``run``; its report."""
+    """Probe ``subject``, then run its properties with ``run`` (in ``jobs`` processes); its report."""
     error, protocol = _probe(subject)
     probed = tuple(cleanup.take_problems())
     if error is not None:
         return SubjectReport(kind_of(subject), subject.target, (), error=error, warnings=probed)
+    selected = [p for p in all_properties(kind_of(subject), level) if not only or p.id in only]
+    to_run = [p for p in selected if p.id not in opt_out]
+
+    def run_here(prop: Property) -> PropertyResult:
+        res = run(prop)
+        problems = cleanup.take_problems()
+        return attrs.evolve(res, warnings=tuple(problems)) if problems else res
+
     results: list[PropertyResult] = []
-    for prop in all_properties(kind_of(subject), level):
-        if only and prop.id not in only:
-            continue
-        if prop.id in opt_out:
-            res = PropertyResult(prop.id, prop.kind, prop.level, "opted_out", 0, 0.0, prop.doc, reason=opt_out[prop.id])
-        else:
-            res = run(prop)
-            problems = cleanup.take_problems()
-            if problems:
-                res = attrs.evolve(res, warnings=tuple(problems))
-        results.append(res)
-        if on_result is not None:
-            on_result(subject, res)
+    with _workers(run_here, jobs if len(to_run) > 1 else 1) as run_all:
+        ran = run_all(to_run)
+        for prop in selected:
+            if prop.id in opt_out:
+                res = PropertyResult(prop.id, prop.kind, prop.level, "opted_out", 0, 0.0, prop.doc, reason=opt_out[prop.id])
+            else:
+                res = next(ran)
+            results.append(res)
+            if on_result is not None:
+                on_result(subject, res)
     return SubjectReport(kind_of(subject), subject.target, tuple(results), protocol=protocol, warnings=probed)
+
+
+_FORKED: list[Callable[[Property], PropertyResult]] = []
+"""The property runner a forked worker inherits (a closure need not pickle across a fork)."""
+
+
+def _run_in_worker(property_id: str) -> PropertyResult:
+    (prop,) = [p for p in all_properties() if p.id == property_id]
+    return _FORKED[-1](prop)
+
+
+@contextmanager
+def _workers(
+    run: Callable[[Property], PropertyResult], jobs: int
+) -> Generator[Callable[[list[Property]], Iterator[PropertyResult]], None, None]:
+    """A function running properties in order, each by ``run``: here, or in ``jobs`` forked processes."""
+    if jobs == 1:
+        yield lambda props: (run(p) for p in props)
+        return
+    _FORKED.append(run)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield lambda props: pool.imap(_run_in_worker, [p.id for p in props])
+    finally:
+        _FORKED.remove(run)
