@@ -18,7 +18,7 @@ from conformance._catalogue import all_properties
 from conformance._core import CollectionSubject, Kind, Level, LoggerSubject, MergeSubject, RankSubject, Subject
 from conformance._harness import as_harness
 from conformance._profiles import DEFAULT_PROFILE
-from conformance._runner import certify
+from conformance._runner import certify, subject_words
 
 __all__ = ["CollectionSuite", "LoggerSuite", "MergeSuite", "RankSuite"]
 
@@ -54,7 +54,7 @@ class _Suite:
         raise NotImplementedError
 
     def _words(self, subject: Subject) -> list[str]:
-        return [self.kind, subject.target]
+        return subject_words(subject)
 
     def pytest_generate_tests(self, metafunc: Any) -> None:
         """One test per property of this suite's kind and level."""
@@ -68,6 +68,14 @@ class _Suite:
         import pytest
 
         suite = type(self).__qualname__
+        known = {p.id for p in all_properties(self.kind)}
+        unknown = sorted(pid for pid in self.opt_out if pid not in known)
+        if unknown:
+            pytest.fail(
+                f"{suite}.opt_out names {', '.join(map(repr, unknown))}, not a {self.kind} property "
+                f"(`python -m conformance --list {self.kind}` lists them)",
+                pytrace=False,
+            )
         if property_id in self.opt_out:
             reason: object = self.opt_out[property_id]  # checked: callers may not type-check
             if not isinstance(reason, str) or not reason.strip():
@@ -126,14 +134,6 @@ class LoggerSuite(_Suite):
         given = self._attribute("harness", required=False)
         harness = as_harness(given, _target_of(given)) if given is not None else None
         return LoggerSubject(fn, _target_of(fn), self.rank_object, harness)
-
-    def _words(self, subject: Subject) -> list[str]:
-        words = [self.kind, subject.target]
-        if self.rank_object is not None:
-            words += ["--rank-object", _target_of(self.rank_object)]
-        if isinstance(subject, LoggerSubject) and subject.harness is not None and ":" in subject.harness.name:
-            words += ["--harness", subject.harness.name]
-        return words
 
 
 class CollectionSuite(_Suite):

@@ -73,6 +73,42 @@ class TestSuites:
             ]
         )
 
+    def test_an_unknown_opt_out_is_an_error(self, pytester: pytest.Pytester) -> None:
+        """An opt_out naming no property of the suite's kind fails the suite's tests, as certify() refuses it."""
+        pytester.makepyfile(
+            test_it="""
+            import conformance, impl
+
+            class TestTypo(conformance.MergeSuite):
+                merge = impl.merge_dicts
+                max_examples = 5
+                opt_out = {"merge.no_such_property": "typo"}
+            """
+        )
+        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "-k", "empty_input")
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(["*TestTypo.opt_out names 'merge.no_such_property', not a merge property*"])
+
+    def test_the_replay_line_names_the_rank_object(self, pytester: pytest.Pytester) -> None:
+        """A LoggerSuite's failure replays with --rank-object naming the suite's rank object as MODULE:ATTR."""
+        pytester.makepyfile(
+            test_it="""
+            import conformance, impl
+            from tests.broken.loggers import AcceptsAnything
+
+            class TestLoose(conformance.LoggerSuite):
+                factory = AcceptsAnything
+                rank_object = impl.rank_zero_only
+                max_examples = 5
+            """
+        )
+        pytester.syspathinsert(Path(__file__).resolve().parents[1])
+        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "-k", "rejects_bad_input")
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines(
+            ["*replay: python -m conformance logger tests.broken.loggers:AcceptsAnything --rank-object impl._rank:rank_zero_only --only*"]
+        )
+
     def test_the_example_third_party_logger_certifies_from_pytest(self, pytester: pytest.Pytester) -> None:
         """examples/test_my_logger.py certifies a logger defined outside the package, every property passing or n/a."""
         pytester.syspathinsert(EXAMPLES)
