@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from argparse import Namespace
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 __all__ = [
     "KEY_POOL",
     "agg_calls",
+    "agg_key_funcs_for",
     "hyperparams",
     "metric_dicts",
     "metric_keys",
@@ -132,3 +134,43 @@ def _namespace(params: dict[str, Any]) -> Namespace:
     made = Namespace()
     vars(made).update(params)
     return made
+
+
+def _key_tree(dicts: list[Any]) -> dict[str, Any]:
+    """The keys of ``dicts`` (mappings, some values None): each to None where it holds values,
+    or to its own tree where every non-None value is a mapping."""
+    columns: dict[str, list[Any]] = {}
+    for d in dicts:
+        for key, value in d.items():
+            if value is not None:
+                columns.setdefault(key, []).append(value)
+    return {
+        key: _key_tree(values) if all(isinstance(v, Mapping) for v in values) else None
+        for key, values in columns.items()
+    }
+
+
+def agg_key_funcs_for(
+    dicts: list[Any], *, functions: st.SearchStrategy[Any] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """``agg_key_funcs`` that agree with the shape of ``dicts``: for some of their keys a function
+    where the key holds values and a nested mapping (built the same way) where it holds mappings,
+    and entries for keys the inputs never have, a function at the top and a mapping below.
+
+    (A fixed mapping cannot do this: ``{"d": {"a": min}}`` gives a key ``d`` that an input may
+    hold as a value, an input the contract has no answer for.)
+    """
+    funcs = functions if functions is not None else st.sampled_from((max, min, sum, len))
+    unused = st.text(string.ascii_lowercase, min_size=6, max_size=8).map(lambda s: f"unused_{s}")
+
+    @st.composite
+    def build(draw: st.DrawFn, tree: dict[str, Any]) -> dict[str, Any]:
+        made: dict[str, Any] = {}
+        for key, subtree in tree.items():
+            if draw(st.booleans()):
+                made[key] = draw(funcs) if subtree is None else draw(build(subtree))
+        for key in draw(st.lists(unused, max_size=2, unique=True)):
+            made.setdefault(key, draw(funcs) if draw(st.booleans()) else {key: draw(funcs)})
+        return made
+
+    return build(_key_tree(dicts))
