@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 __all__ = [
     "KEY_POOL",
+    "REAL_NAMES",
     "agg_calls",
     "agg_key_funcs_for",
     "hyperparams",
@@ -22,6 +23,7 @@ __all__ = [
     "metric_keys",
     "metric_values",
     "nested_metric_dicts",
+    "pool_keys",
     "steps",
 ]
 
@@ -29,10 +31,37 @@ KEY_POOL = ("a", "b", "c", "loss", "acc", "lr/group0", "val_loss")
 """Metric names drawn most of the time, so that dicts share keys."""
 
 
+REAL_NAMES = (
+    "epoch",
+    "step",
+    "global_step",
+    "hp_metric",
+    "lr-SGD",
+    "lr-Adam/pg1",
+    "train/loss",
+    "val/acc",
+    "val_acc_epoch",
+    "train_loss_step",
+    "loss_step",
+    "val_loss_epoch",
+)
+"""Names training code logs and real loggers special-case (the counters ``epoch``, ``step``,
+``global_step``; a learning-rate monitor's ``lr-<optimizer>``; stage prefixes; the ``_step`` and
+``_epoch`` suffixes Lightning adds; TensorBoard's ``hp_metric``): a logger that pops or rewrites one
+of them must meet it, so a third of the keys drawn are one of these."""
+
+
+def pool_keys() -> st.SearchStrategy[str]:
+    """Metric names from :data:`KEY_POOL` or (a third of the time) :data:`REAL_NAMES`, so that dicts share keys."""
+    return st.one_of(st.sampled_from(KEY_POOL), st.sampled_from(KEY_POOL), st.sampled_from(REAL_NAMES))
+
+
 def metric_keys() -> st.SearchStrategy[str]:
-    """Metric names: mostly from :data:`KEY_POOL`, sometimes any short identifier-like text."""
+    """Metric names: from :data:`KEY_POOL`, from :data:`REAL_NAMES` (a third each), or any short
+    identifier-like text."""
     return st.one_of(
         st.sampled_from(KEY_POOL),
+        st.sampled_from(REAL_NAMES),
         st.text(string.ascii_letters + string.digits + "_/.-", min_size=1, max_size=12),
     )
 
@@ -67,11 +96,13 @@ def nested_metric_dicts(
     """Metric dicts whose values may be metric dicts, ``max_depth`` levels deep.
 
     A key always holds the same kind (a nested dict or a value) in every dict this strategy draws,
-    so any two of them can be merged: nested keys start with ``d``, value keys never do.
+    so any two of them can be merged: nested keys are stage names (``train``, ``val``, ``per_class``),
+    value keys never are (``a``, ``b``, ``loss``, ``x``, or a third of the time one of :data:`REAL_NAMES`).
     """
     leaf_values = values if values is not None else metric_values()
-    value_keys = st.sampled_from(("a", "b", "loss", "x"))
-    nested_keys = st.sampled_from(("d", "d1", "dd"))
+    short = st.sampled_from(("a", "b", "loss", "x"))
+    value_keys = st.one_of(short, short, st.sampled_from(REAL_NAMES))
+    nested_keys = st.sampled_from(("train", "val", "per_class"))
 
     def joined(flat: dict[str, Any], nested: dict[str, Any]) -> dict[str, Any]:
         return {**flat, **nested}
