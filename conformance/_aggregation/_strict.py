@@ -272,7 +272,8 @@ def _check_failed_log(subject: LoggerSubject, case: _FailedLog) -> None:
         )
 
 
-_not_callables = st.sampled_from(("max", "numpy.mean", 3, 0.5))
+_not_callables = st.sampled_from(("max", "numpy.mean", 3, 0.5, None))
+_parent_keys = st.sampled_from(("train", "val", "per_class"))
 
 
 @attrs.frozen
@@ -292,9 +293,16 @@ def _bad_updates(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> _BadUpdate
     funcs = takes_effect_funcs
     first = ({keys[0]: draw(funcs), keys[1]: draw(funcs)}, draw(funcs))
     # A valid entry or default beside the bad one shows an update applied in part.
-    if draw(st.booleans()):
+    # The message must name the key quoted, as a key (a bare letter such as "a" is in "agg_key_funcs").
+    shape = draw(st.sampled_from(("flat", "nested", "default")))
+    if shape == "flat":
         bad: tuple[dict[str, Any], Any] = ({keys[1]: draw(funcs), keys[2]: draw(_not_callables)}, draw(funcs))
-        names: tuple[str, ...] = ("agg_key_funcs", keys[2])
+        names: tuple[str, ...] = ("agg_key_funcs", repr(keys[2]))
+    elif shape == "nested":
+        # A nested mapping of functions (for nested metrics) holding the non-callable.
+        parent = draw(_parent_keys)
+        bad = ({keys[1]: draw(funcs), parent: {keys[2]: draw(_not_callables)}}, draw(funcs))
+        names = ("agg_key_funcs", repr(parent), repr(keys[2]))
     else:
         bad, names = ({keys[1]: draw(funcs)}, draw(_not_callables)), ("agg_default_func",)
     return _BadUpdate(keys, first, bad, names, draw(flushes))
@@ -315,7 +323,7 @@ def update_agg_funcs_rejects_non_callable(subject: LoggerSubject, case: _BadUpda
             agg(calls, model, metrics, 0)
         bad = render_call("update_agg_funcs", (bad_funcs, bad_default))
         calls.note(f"{bad} [not callable]")
-        named = ", ".join(repr(n) for n in case.names)
+        named = ", ".join(case.names)
         _expect_type_error(lambda: logger.update_agg_funcs(dict(bad_funcs), bad_default), bad, case.names, named, calls)
         run_flush(calls, case.flush)
         model.flush()
