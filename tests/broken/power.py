@@ -12,7 +12,6 @@ import numpy as np
 import impl
 from conformance._core import LoggerSubject, MergeSubject
 from impl import merge_dicts
-from impl._validate import check_callable, describe
 from tests.broken import Broken
 
 _MODULE = "tests.broken.power"
@@ -31,32 +30,13 @@ def prunes_deep_funcs(
     return result
 
 
-class NestedAggFuncsUnchecked(impl.InMemoryLogger):
-    """update_agg_funcs checks the top level of agg_key_funcs: a nested mapping is stored unchecked,
-    so a non-callable inside it fails only when a run is merged."""
+class NoneFunctionMeansDefault(impl.InMemoryLogger):
+    """update_agg_funcs takes a None entry of agg_key_funcs for "use the default" and drops it,
+    where the contract has a value that is not callable, to be rejected."""
 
     def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = np.mean) -> None:
-        for key, fn in (agg_key_funcs or {}).items():
-            if not isinstance(fn, Mapping) and not callable(fn):
-                raise TypeError(f"agg_key_funcs[{key!r}] must be callable, got {describe(fn)}")
-        check_callable(agg_default_func, "agg_default_func")
-        self._agg_key_funcs = {**self._agg_key_funcs, **(agg_key_funcs or {})}
-        self._agg_default_func = agg_default_func
-
-
-class AggFuncsLeafOnlyMessage(impl.InMemoryLogger):
-    """update_agg_funcs' TypeError for a nested non-callable names the leaf key only (agg_key_funcs['acc'])."""
-
-    def update_agg_funcs(self, agg_key_funcs: Any = None, agg_default_func: Any = np.mean) -> None:
-        try:
-            super().update_agg_funcs(agg_key_funcs, agg_default_func)
-        except TypeError:
-            for fn in (agg_key_funcs or {}).values():
-                if isinstance(fn, Mapping):
-                    for key, inner in fn.items():
-                        if not callable(inner):
-                            raise TypeError(f"agg_key_funcs[{key!r}] must be callable, got {describe(inner)}") from None
-            raise
+        kept = {k: f for k, f in (agg_key_funcs or {}).items() if f is not None}
+        super().update_agg_funcs(kept, agg_default_func)
 
 
 def _merge(fn: Any) -> MergeSubject:
@@ -71,12 +51,7 @@ BROKEN = [
     Broken("merge.no_mutation", _merge(prunes_deep_funcs), "agg_key_funcs' mappings two levels down emptied"),
     Broken(
         "aggregation.update_agg_funcs_rejects_non_callable",
-        _logger(NestedAggFuncsUnchecked),
-        "a non-callable in a nested agg_key_funcs mapping is stored",
-    ),
-    Broken(
-        "aggregation.update_agg_funcs_rejects_non_callable",
-        _logger(AggFuncsLeafOnlyMessage),
-        "a nested non-callable's TypeError names the leaf key only",
+        _logger(NoneFunctionMeansDefault),
+        "a None entry of agg_key_funcs is dropped, not rejected",
     ),
 ]
