@@ -33,25 +33,34 @@ bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None", True, False))
 
 
 _small_metrics = cst.metric_dicts(max_size=3)
+# Parent keys no message contains by accident (not "d": "dict", "invalid", "expected"... contain it),
+# so a message that names only the leaf, or only some of the path, shows.
+_parent_keys = st.text("abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=7).map(lambda s: f"grp_{s}")
+# Depth of the bad key: at the top, or 1 to 3 mappings down (three times in four).
+_depths = st.sampled_from((0, 1, 2, 3))
 
 
 @st.composite
 def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
-    """A malformed ``metrics`` argument and the words (argument name, key path) naming the fault."""
-    case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "nested_str_value")))
+    """A malformed ``metrics`` argument and the words (argument name, each key of the path) naming the fault.
+
+    The fault (a key that is not a str, a value that is not a real number) sits at the top or 1 to 3
+    mappings down, under parent keys drawn to be distinctive, each level with valid siblings."""
+    case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "str_value")))
     if case == "non_mapping":
         return draw(_non_mappings), ("metrics",)
-    good: dict[Any, Any] = dict(draw(_small_metrics))
+    depth = draw(_depths)
+    path: list[str] = draw(st.lists(_parent_keys, min_size=depth, max_size=depth, unique=True))
     if case == "non_str_key":
         bad: tuple[Any, Any] = (draw(_non_str_keys), 1.0)
-        names: tuple[str, ...] = ("metrics",)
-    elif case == "str_value":
-        key = draw(_bad_keys)
-        bad, names = (key, draw(_non_numbers)), ("metrics", key)
+        names: tuple[str, ...] = ("metrics", *path)
     else:
         key = draw(_bad_keys)
-        bad, names = ("d", {"x": 1.0, key: draw(_non_numbers)}), ("metrics", "d", key)
-    good.pop(bad[0], None)
-    items = list(good.items())
-    items.insert(draw(st.integers(0, len(items))), bad)
-    return dict(items), names
+        bad, names = (key, draw(_non_numbers)), ("metrics", *path, key)
+    for parent in reversed([None, *path]):
+        level: dict[Any, Any] = dict(draw(_small_metrics))
+        level.pop(bad[0], None)
+        items = list(level.items())
+        items.insert(draw(st.integers(0, len(items))), bad)
+        bad = (parent, dict(items))
+    return bad[1], names

@@ -437,16 +437,17 @@ def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], lis
         )
 
 
-@register(
-    "merge.no_mutation",
-    level="core",
-    strategy=lambda s: st.one_of(_flat_lists, _nested_lists),
-)
-def no_mutation(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
+@st.composite
+def _with_funcs(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    dicts = draw(st.one_of(_flat_lists, _nested_lists))
+    return dicts, draw(cst.agg_key_funcs_for(dicts))
+
+
+@register("merge.no_mutation", level="core", strategy=lambda s: _with_funcs())
+def no_mutation(subject: MergeSubject, case: tuple[list[dict[str, Any]], dict[str, Any]]) -> None:
     """The inputs and agg_key_funcs must not be mutated."""
-    before = copy.deepcopy(dicts)
-    funcs: dict[str, Any] = {"a": max, "d": {"a": min}}
-    funcs_before = copy.deepcopy(funcs)
+    dicts, funcs = case
+    before, funcs_before = copy.deepcopy(dicts), copy.deepcopy(funcs)
     subject.merge(dicts, funcs, _zero)
     # Compared with types and key order (1 == 1.0, and dicts compare equal in any order).
     expect(_unchanged(dicts, before), f"inputs changed: {before!r} became {dicts!r}")

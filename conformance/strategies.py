@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import string
 from argparse import Namespace
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 
 __all__ = [
     "KEY_POOL",
+    "REAL_NAMES",
     "agg_calls",
+    "agg_key_funcs_for",
     "hyperparams",
     "metric_dicts",
     "metric_keys",
     "metric_values",
     "nested_metric_dicts",
     "nonzero_ranks",
+    "pool_keys",
     "steps",
 ]
 
@@ -28,10 +32,37 @@ KEY_POOL = ("a", "b", "c", "loss", "acc", "lr/group0", "val_loss")
 """Metric names drawn most of the time, so that dicts share keys."""
 
 
+REAL_NAMES = (
+    "epoch",
+    "step",
+    "global_step",
+    "hp_metric",
+    "lr-SGD",
+    "lr-Adam/pg1",
+    "train/loss",
+    "val/acc",
+    "val_acc_epoch",
+    "train_loss_step",
+    "loss_step",
+    "val_loss_epoch",
+)
+"""Names training code logs and real loggers special-case (the counters ``epoch``, ``step``,
+``global_step``; a learning-rate monitor's ``lr-<optimizer>``; stage prefixes; the ``_step`` and
+``_epoch`` suffixes Lightning adds; TensorBoard's ``hp_metric``): a logger that pops or rewrites one
+of them must meet it, so a third of the keys drawn are one of these."""
+
+
+def pool_keys() -> st.SearchStrategy[str]:
+    """Metric names from :data:`KEY_POOL` or (a third of the time) :data:`REAL_NAMES`, so that dicts share keys."""
+    return st.one_of(st.sampled_from(KEY_POOL), st.sampled_from(KEY_POOL), st.sampled_from(REAL_NAMES))
+
+
 def metric_keys() -> st.SearchStrategy[str]:
-    """Metric names: mostly from :data:`KEY_POOL`, sometimes any short identifier-like text."""
+    """Metric names: from :data:`KEY_POOL`, from :data:`REAL_NAMES` (a third each), or any short
+    identifier-like text."""
     return st.one_of(
         st.sampled_from(KEY_POOL),
+        st.sampled_from(REAL_NAMES),
         st.text(string.ascii_letters + string.digits + "_/.-", min_size=1, max_size=12),
     )
 
@@ -66,11 +97,13 @@ def nested_metric_dicts(
     """Metric dicts whose values may be metric dicts, ``max_depth`` levels deep.
 
     A key always holds the same kind (a nested dict or a value) in every dict this strategy draws,
-    so any two of them can be merged: nested keys start with ``d``, value keys never do.
+    so any two of them can be merged: nested keys are stage names (``train``, ``val``, ``per_class``),
+    value keys never are (``a``, ``b``, ``loss``, ``x``, or a third of the time one of :data:`REAL_NAMES`).
     """
     leaf_values = values if values is not None else metric_values()
-    value_keys = st.sampled_from(("a", "b", "loss", "x"))
-    nested_keys = st.sampled_from(("d", "d1", "dd"))
+    short = st.sampled_from(("a", "b", "loss", "x"))
+    value_keys = st.one_of(short, short, st.sampled_from(REAL_NAMES))
+    nested_keys = st.sampled_from(("train", "val", "per_class"))
 
     def joined(flat: dict[str, Any], nested: dict[str, Any]) -> dict[str, Any]:
         return {**flat, **nested}
@@ -143,3 +176,43 @@ def _namespace(params: dict[str, Any]) -> Namespace:
     made = Namespace()
     vars(made).update(params)
     return made
+
+
+def _key_tree(dicts: list[Any]) -> dict[str, Any]:
+    """The keys of ``dicts`` (mappings, some values None): each to None where it holds values,
+    or to its own tree where every non-None value is a mapping."""
+    columns: dict[str, list[Any]] = {}
+    for d in dicts:
+        for key, value in d.items():
+            if value is not None:
+                columns.setdefault(key, []).append(value)
+    return {
+        key: _key_tree(values) if all(isinstance(v, Mapping) for v in values) else None
+        for key, values in columns.items()
+    }
+
+
+def agg_key_funcs_for(
+    dicts: list[Any], *, functions: st.SearchStrategy[Any] | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
+    """``agg_key_funcs`` that agree with the shape of ``dicts``: for some of their keys a function
+    where the key holds values and a nested mapping (built the same way) where it holds mappings,
+    and entries for keys the inputs never have, a function at the top and a mapping below.
+
+    (A fixed mapping cannot do this: ``{"d": {"a": min}}`` gives a key ``d`` that an input may
+    hold as a value, an input the contract has no answer for.)
+    """
+    funcs = functions if functions is not None else st.sampled_from((max, min, sum, len))
+    unused = st.text(string.ascii_lowercase, min_size=6, max_size=8).map(lambda s: f"unused_{s}")
+
+    @st.composite
+    def build(draw: st.DrawFn, tree: dict[str, Any]) -> dict[str, Any]:
+        made: dict[str, Any] = {}
+        for key, subtree in tree.items():
+            if draw(st.booleans()):
+                made[key] = draw(funcs) if subtree is None else draw(build(subtree))
+        for key in draw(st.lists(unused, max_size=2, unique=True)):
+            made.setdefault(key, draw(funcs) if draw(st.booleans()) else {key: draw(funcs)})
+        return made
+
+    return build(_key_tree(dicts))

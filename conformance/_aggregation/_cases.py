@@ -57,7 +57,7 @@ _UNUSUAL_VALUES = st.one_of(st.just(math.nan), st.sampled_from((2**53 + 1, -(2**
 _VALUES = st.one_of(cst.metric_values(), _UNUSUAL_VALUES)
 _LONG_RUN_START = st.sampled_from((1e16, -3e15))
 _LONG_RUN_VALUES = st.integers(-(10**6), 10**6).map(lambda n: n / 7)
-_pool_keys = st.sampled_from(list[str](cst.KEY_POOL))
+_pool_keys = cst.pool_keys()
 
 
 @st.composite
@@ -105,4 +105,4 @@ _TAKES_EFFECT_FUNCS: tuple[Callable[[Sequence[float]], Any], ...] = (max, min, s
 RUN_VALUES = (2.0, 9.0, 4.0)
 """One key's values in each run: max 9, min 2, sum 15, count 3, numpy.mean 5 (each exact and different)."""
 takes_effect_funcs = st.sampled_from(_TAKES_EFFECT_FUNCS)
-three_keys = st.lists(st.sampled_from(cst.KEY_POOL), min_size=3, max_size=3, unique=True)
+three_keys = st.lists(cst.pool_keys(), min_size=3, max_size=3, unique=True)

@@ -110,7 +110,7 @@ def _machine(subject: LoggerSubject, with_close: bool) -> type[RuleBasedStateMac
                 self.both(flush)
 
         @rule(
-            key_funcs=st.dictionaries(st.sampled_from(cst.KEY_POOL), st.sampled_from(_SM_FUNCS), max_size=3),
+            key_funcs=st.dictionaries(cst.pool_keys(), st.sampled_from(_SM_FUNCS), max_size=3),
             default=st.one_of(st.none(), st.sampled_from(_SM_FUNCS)),
         )
         def update_agg_funcs(self, key_funcs: dict[str, Any], default: Any) -> None:

@@ -45,6 +45,9 @@ class MemberSpec(Protocol):
     @property
     def experiment(self) -> Any: ...
 
+    @property
+    def save_dir(self) -> str | None: ...
+
 
 class Marker:
     """An object that is equal only to itself, with a readable repr (a model, a checkpoint callback)."""
@@ -80,6 +83,7 @@ class Member:
         name: str = "member",
         version: int | str = 0,
         experiment: Any = None,
+        save_dir: str | None = None,
         raises: Mapping[str, Exception] | None = None,
     ) -> None:
         self.index = index
@@ -87,6 +91,7 @@ class Member:
         self._name = name
         self._version = version
         self._experiment = experiment
+        self._save_dir = save_dir
         self._raises = dict(raises or {})
 
     def __repr__(self) -> str:
@@ -106,14 +111,15 @@ class Member:
 
     @property
     def save_dir(self) -> str | None:
-        return None
+        return self._save_dir
 
     def stop_raising(self) -> None:
         self._raises.clear()
 
     def become(self, spec: MemberSpec) -> None:
-        """Change name, version and experiment (as a logger's version changes when its run starts)."""
+        """Change name, version, experiment and save_dir (as a logger's version changes when its run starts)."""
         self._name, self._version, self._experiment = spec.name, spec.version, spec.experiment
+        self._save_dir = spec.save_dir
 
     def _record(self, method: str, arguments: dict[str, Any]) -> None:
         # A snapshot: what the member received when it was called, even if the caller's dict changes later.

@@ -9,6 +9,7 @@ from typing import Any, TypeGuard
 import attrs
 from hypothesis import strategies as st
 
+import impl
 from conformance import strategies as cst
 from conformance._collection._members import (
     SIGNATURES,
@@ -81,7 +82,14 @@ def _calls() -> st.SearchStrategy[Call]:
     return st.one_of([_call(method) for method in _CALLS])
 
 
-_names = st.text(max_size=8)
+# The default names real loggers use ("default", "lightning_logs", "") among any text.
+_names = st.one_of(st.text(max_size=8), st.sampled_from(("default", "lightning_logs", "")))
+# Members that keep files somewhere: the collection's save_dir must still be None, whatever they say.
+_save_dirs = st.one_of(
+    st.none(),
+    st.sampled_from(("logs", "lightning_logs", "/tmp/tb_logs")),
+    st.text(string.ascii_lowercase, min_size=1, max_size=6).map(lambda s: f"runs/{s}"),
+)
 _versions = st.one_of(
     st.integers(min_value=-5, max_value=10**6), st.text(string.ascii_letters + string.digits + "._-", max_size=6)
 )
@@ -91,6 +99,8 @@ _experiments = st.one_of(
     st.builds(list[object]),
     st.builds(dict[object, object]),
     st.sampled_from((0, "", False, 0.0)),
+    # What a member gated off rank 0 gives: a collection must list it like any other experiment.
+    st.builds(impl.DummyExperiment),
 )
 
 
@@ -101,13 +111,17 @@ class _Spec:
     name: str = "member"
     version: int | str = 0
     experiment: Any = None
+    save_dir: str | None = None
 
 
-_member_specs = st.builds(_Spec, _names, _versions, _experiments)
+_member_specs = st.builds(_Spec, _names, _versions, _experiments, _save_dirs)
 
 
 def _members(specs: Iterable[_Spec], journal: list[Delivery]) -> list[Member]:
-    return [Member(i, journal, name=s.name, version=s.version, experiment=s.experiment) for i, s in enumerate(specs)]
+    return [
+        Member(i, journal, name=s.name, version=s.version, experiment=s.experiment, save_dir=s.save_dir)
+        for i, s in enumerate(specs)
+    ]
 
 
 def _build(subject: CollectionSubject, members: Iterable[Any], how: str = "a list") -> Any:
@@ -155,12 +169,12 @@ _property_cases = st.lists(st.tuples(_member_specs, _member_specs), max_size=4)
 def properties(subject: CollectionSubject, pairs: list[tuple[_Spec, _Spec]]) -> None:
     """name and version must be the members' str(name) and str(version) joined by "_"; experiment
     must be the list of the members' experiments; save_dir must be None."""
-    # Read twice: as built, and after every member's name, version and experiment changed (a
+    # Read twice: as built, and after every member's name, version, experiment and save_dir changed (a
     # logger's version and experiment can change when its run starts): a collection that keeps what
     # it read at construction does not show the members' values.
     members = _members([first for first, _ in pairs], [])
     collection = _build(subject, members)
-    for when in ("", " after the members' name, version and experiment changed"):
+    for when in ("", " after the members' name, version, experiment and save_dir changed"):
         if when:
             for member, (_, second) in zip(members, pairs, strict=True):
                 member.become(second)
@@ -183,8 +197,12 @@ def properties(subject: CollectionSubject, pairs: list[tuple[_Spec, _Spec]]) -> 
             f"collection.experiment{when} must be the list of the members' experiments {want_experiments!r}, "
             f"got {experiment!r}",
         )
-    save_dir = _read(collection, "save_dir")
-    expect(save_dir is None, f"collection.save_dir must be None, got {save_dir!r}")
+        save_dir = _read(collection, "save_dir")
+        expect(
+            save_dir is None,
+            f"collection.save_dir{when} must be None (the members' are {[m.save_dir for m in members]!r}), "
+            f"got {save_dir!r}",
+        )
 
 
 @register("collection.indexing", level="core", strategy=lambda s: st.integers(min_value=0, max_value=4))
