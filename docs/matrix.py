@@ -174,6 +174,11 @@ _FLATTEN = (
     "and flattens it to nothing, so `log_hyperparams({'layers': []})` stores no `layers` "
     "(1.5.10 stores `'[]'`; a non-empty list is kept as its repr)"
 )
+_NEGATIVE_RANK = (
+    "2.x's `rank_zero_experiment` returns the `_DummyExperiment` only when `rank_zero_only.rank > 0` "
+    "(1.5.10's gate runs the getter only when the rank `== 0`), so on a negative rank (the `LOCAL_RANK=-1` "
+    "convention of a process outside a distributed job) the real experiment is built"
+)
 _MERGE = {
     "merge.empty_input": "`merge_dicts([])` raises TypeError (README: 'merge_dicts([]) raises TypeError')",
     "merge.all_none_key_skipped": "a key whose values are all None raises IndexError (README: 'a key whose values are all None')",
@@ -232,6 +237,17 @@ CAUSES: dict[tuple[str, str], tuple[str, str]] = {
         "store: with a sqlite URI, constructing the logger on rank 1 creates and migrates `mlflow.db` "
         "(seconds; every rank does it, on the same file as rank 0)",
     ),
+    ("csv-2", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK + ": reading `experiment` on rank -1 creates `lightning_logs/version_0/`",
+    ),
+    ("tb-2", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK + ": on rank -1 `TensorBoardLogger.experiment`'s own `assert rank_zero_only.rank == 0` "
+        "then raises AssertionError",
+    ),
+    ("rank-2", "rank.dummy_off_rank_zero"): (BUG, _NEGATIVE_RANK),
+    ("rank-2", "rank.dummy_bool"): (BUG, _NEGATIVE_RANK + ": the getter is called on rank -1"),
     ("dummy-2", "logger.rejects_bad_input"): (
         DIFFERENCE,
         "`DummyLogger` takes anything on purpose (its methods are no-ops, and `__getattr__` answers every "

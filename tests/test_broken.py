@@ -24,6 +24,7 @@ import impl
 import tests.broken
 from conformance import all_properties
 from tests.broken import Broken
+from tests.broken.round3 import ESCAPES
 from tests.conftest import FAST_PROFILE, Tier, fast_profile
 
 
@@ -101,6 +102,16 @@ class TestBrokenImplementations:
         fast = {b.property_id for b in BROKEN if _id(b) not in SLOW}
         assert [p.id for p in all_properties() if p.id not in fast] == []
         assert sorted(SLOW - {_id(b) for b in BROKEN}) == []
+
+
+@pytest.mark.exhaustive
+class TestKnownEscapes:
+    @pytest.mark.parametrize("broken", ESCAPES, ids=[_id(b) for b in ESCAPES])
+    def test_still_escapes(self, broken: Broken) -> None:
+        """A known escape (tests/broken/round3.py: ESCAPES) is still certified by its property: once a
+        strengthened property rejects it, it belongs in BROKEN."""
+        report = conformance.certify(broken.subject, only=[broken.property_id], profile="ci", max_examples=200)
+        assert report.subjects[0].results[0].status == "passed", f"{broken.why}: now rejected, move it to BROKEN"
 
 
 def _measure() -> Iterator[tuple[str, str, float]]:

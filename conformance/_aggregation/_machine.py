@@ -27,7 +27,8 @@ __all__: list[str] = []
 # --- aggregation.state_machine ---------------------------------------------------------------
 
 _SM_VALUES = st.one_of(st.integers(-1000, 1000), st.floats(-1e3, 1e3, allow_nan=False))
-_SM_METRICS = cst.metric_dicts(values=_SM_VALUES, min_size=1)
+# Keys from the pool that agg_key_funcs is drawn from too, so a run's keys meet the functions set for them.
+_SM_METRICS = cst.metric_dicts(keys=cst.pool_keys(), values=_SM_VALUES, min_size=1)
 _SM_FUNCS: tuple[Callable[..., Any], ...] = (max, min, sum, np.mean)
 _NO_CALL = object()
 STATE_MACHINE_SETTINGS = settings(
@@ -98,7 +99,7 @@ def _machine(subject: LoggerSubject, with_close: bool) -> type[RuleBasedStateMac
         def agg_and_log_metrics_same_step(self, metrics: Metrics) -> None:
             self.both("agg_and_log_metrics", metrics, step=self.last_step)
 
-        @rule(metrics=cst.metric_dicts(values=_SM_VALUES), step=cst.steps())
+        @rule(metrics=cst.metric_dicts(keys=cst.pool_keys(), values=_SM_VALUES), step=cst.steps())
         def log_metrics(self, metrics: Metrics, step: int | None) -> None:
             self.both("log_metrics", metrics=metrics, step=step)
 
