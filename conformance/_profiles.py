@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import Final
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "profile_settings"]
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "profile_settings", "source_independent_draws"]
 
 # No example database: verdicts must not depend on what an earlier run left in the directory.
 # No deadline: loggers touch disk, and shared CI machines are noisy.
@@ -47,3 +49,34 @@ def profile_settings(profile: str, max_examples: int | None = None, seed: int | 
     if seed is not None:
         chosen = settings(chosen, derandomize=False)
     return chosen
+
+
+@contextmanager
+def source_independent_draws() -> Generator[None, None, None]:
+    """Within the block, Hypothesis draws nothing from the literals of local source.
+
+    Hypothesis (6.1xx) sometimes draws a constant found in the source of the local modules loaded so
+    far (not site-packages). That set changes with what else a process happened to import (a test
+    run's order, pytest-xdist's workers, the caller's own project), so a derandomized run's examples,
+    and the verdict on a subject that breaks a sentence rarely, would change with it. A verdict must
+    depend on the subject, the suite and the settings only: the local set is empty here. Hypothesis'
+    built-in constants are still drawn. (Its internals, read defensively: if they move, draws stay
+    as Hypothesis makes them.)
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants
+
+        original = providers._get_local_constants
+        cache = providers.CONSTANTS_CACHE.cache
+    except (ImportError, AttributeError):  # pragma: no cover - another Hypothesis
+        yield
+        return
+    empty = Constants()
+    providers._get_local_constants = lambda: empty
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()

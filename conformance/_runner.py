@@ -37,7 +37,7 @@ from conformance._core import (
     kind_of,
 )
 from conformance._observe import CLEANUP_TIMEOUT, Cleanup, cleaning_up, fresh_logger
-from conformance._profiles import DEFAULT_PROFILE, profile_settings
+from conformance._profiles import DEFAULT_PROFILE, profile_settings, source_independent_draws
 from conformance._report import PropertyResult, Report, SubjectReport
 
 __all__ = ["certify", "looks_like", "name_of", "run_property", "subject_words"]
@@ -77,7 +77,7 @@ def run_property(
     """
     # RuntimeWarnings (numpy's overflow and invalid-value warnings on the extreme values the
     # strategies draw) come from the inputs, not the contract: they are not printed among the results.
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), source_independent_draws():
         warnings.simplefilter("ignore", RuntimeWarning)
         return _run_property(prop, subject, chosen, seed=seed, reproduce=reproduce, replay_command=replay_command)
 
