@@ -32,7 +32,7 @@ _SM_METRICS = cst.metric_dicts(keys=cst.pool_keys(), values=_SM_VALUES, min_size
 _SM_FUNCS: tuple[Callable[..., Any], ...] = (max, min, sum, np.mean)
 _NO_CALL = object()
 STATE_MACHINE_SETTINGS = settings(
-    max_examples=100,
+    max_examples=150,
     stateful_step_count=20,
     derandomize=True,
     database=None,
@@ -42,7 +42,7 @@ STATE_MACHINE_SETTINGS = settings(
     phases=tuple(p for p in Phase if p != Phase.explain),
     suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much),
 )
-"""Fixed, because the runner's profile does not reach ``check``: 100 sequences of up to 20 calls
+"""Fixed, because the runner's profile does not reach ``check``: 150 sequences of up to 20 calls
 each, derandomized (the same verdict every run), without the explain phase (its output is not
 reported; the failure message lists the calls made instead). About 1 s on ``impl.InMemoryLogger``."""
 
