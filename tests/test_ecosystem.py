@@ -106,7 +106,7 @@ def _as(broken: type[Any], factory: Callable[[Path], Any]) -> Callable[[Path], A
 
 
 def _shifts_steps(cls: type[Any]) -> type[Any]:
-    class ShiftsSteps(cls):  # type: ignore[misc, valid-type]
+    class ShiftsSteps(cls):  # type: ignore[misc]
         """Logs every step one later than given."""
 
         def log_metrics(self, metrics: Any, step: int | None = None) -> None:
@@ -116,7 +116,7 @@ def _shifts_steps(cls: type[Any]) -> type[Any]:
 
 
 def _drops_records(cls: type[Any]) -> type[Any]:
-    class DropsRecords(cls):  # type: ignore[misc, valid-type]
+    class DropsRecords(cls):  # type: ignore[misc]
         """Logs only the first of a call's metrics (the rest of the record is dropped)."""
 
         def log_metrics(self, metrics: Any, step: int | None = None) -> None:
@@ -126,7 +126,7 @@ def _drops_records(cls: type[Any]) -> type[Any]:
 
 
 def _loses_a_hyperparameter(cls: type[Any]) -> type[Any]:
-    class LosesAHyperparameter(cls):  # type: ignore[misc, valid-type]
+    class LosesAHyperparameter(cls):  # type: ignore[misc]
         """Leaves out the hyperparameter ``lr``."""
 
         def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
