@@ -32,7 +32,9 @@ _non_numbers = st.one_of(st.sampled_from(("x", "1.0", "")), st.sampled_from((Non
 bad_steps = st.sampled_from(("0", "1", 1.0, 0.5, "None", True, False))
 
 
-_small_metrics = cst.metric_dicts(max_size=3)
+# At least one valid sibling at every level: a call that takes half of a malformed argument (its valid
+# part) before refusing it shows only if there is a valid part to take.
+_small_metrics = cst.metric_dicts(min_size=1, max_size=3)
 # Parent keys no message contains by accident (not "d": "dict", "invalid", "expected"... contain it),
 # so a message that names only the leaf, or only some of the path, shows.
 _parent_keys = st.text("abcdefghijklmnopqrstuvwxyz", min_size=5, max_size=7).map(lambda s: f"grp_{s}")
@@ -45,7 +47,7 @@ def bad_metrics(draw: st.DrawFn) -> tuple[Any, tuple[str, ...]]:
     """A malformed ``metrics`` argument and the words (argument name, each key of the path) naming the fault.
 
     The fault (a key that is not a str, a value that is not a real number) sits at the top or 1 to 3
-    mappings down, under parent keys drawn to be distinctive, each level with valid siblings."""
+    mappings down, under parent keys drawn to be distinctive, each level with at least one valid sibling."""
     case = draw(st.sampled_from(("non_mapping", "non_str_key", "str_value", "str_value")))
     if case == "non_mapping":
         return draw(_non_mappings), ("metrics",)
