@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Final
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "profile_settings", "source_independent_draws"]
+__all__ = ["DEFAULT_PROFILE", "PROFILES", "in_force", "profile_settings", "settings_in_force", "source_independent_draws"]
 
 # No example database: verdicts must not depend on what an earlier run left in the directory.
 # No deadline: loggers touch disk, and shared CI machines are noisy.
@@ -80,3 +81,22 @@ def source_independent_draws() -> Generator[None, None, None]:
     finally:
         providers._get_local_constants = original
         cache.clear()
+
+
+_IN_FORCE: ContextVar[settings | None] = ContextVar("loggerspec_settings_in_force", default=None)
+
+
+def in_force() -> settings | None:
+    """The settings of the property run in progress (``None`` outside one): for a check that runs
+    Hypothesis itself (the aggregation state machine), so ``--max-examples`` and the profile reach it."""
+    return _IN_FORCE.get()
+
+
+@contextmanager
+def settings_in_force(chosen: settings) -> Generator[None, None, None]:
+    """The block runs with :func:`in_force` giving ``chosen``."""
+    token = _IN_FORCE.set(chosen)
+    try:
+        yield
+    finally:
+        _IN_FORCE.reset(token)

@@ -37,7 +37,7 @@ from conformance._core import (
     kind_of,
 )
 from conformance._observe import CLEANUP_TIMEOUT, Cleanup, cleaning_up, fresh_logger
-from conformance._profiles import DEFAULT_PROFILE, profile_settings, source_independent_draws
+from conformance._profiles import DEFAULT_PROFILE, profile_settings, settings_in_force, source_independent_draws
 from conformance._report import PropertyResult, Report, SubjectReport
 
 __all__ = ["certify", "looks_like", "name_of", "run_property", "subject_words"]
@@ -77,7 +77,7 @@ def run_property(
     """
     # RuntimeWarnings (numpy's overflow and invalid-value warnings on the extreme values the
     # strategies draw) come from the inputs, not the contract: they are not printed among the results.
-    with warnings.catch_warnings(), source_independent_draws():
+    with warnings.catch_warnings(), source_independent_draws(), settings_in_force(chosen):
         warnings.simplefilter("ignore", RuntimeWarning)
         return _run_property(prop, subject, chosen, seed=seed, reproduce=reproduce, replay_command=replay_command)
 
@@ -126,6 +126,13 @@ def _run_property(
             return result("failed", message=_describe_error(error), replay=replay)
         return result("passed")
 
+    # NotApplicable says the subject lacks what the property needs, whatever the example: the first
+    # one ends the checking (raised into Hypothesis, it would be shrunk as a failure, for seconds).
+    not_applicable: list[NotApplicable] = []
+    prop = attrs.evolve(prop, check=_until_not_applicable(prop.check, not_applicable))
+
+    # Keep body's source as it is: Hypothesis hashes it to seed a derandomized run, so an edit here
+    # would change the examples, and some verdicts, of every property at the ci profile.
     def body(example: Any) -> None:
         nonlocal examples
         examples += 1
@@ -140,6 +147,8 @@ def _run_property(
         test = hypothesis.reproduce_failure(version_, encoded.encode())(test)
     try:
         test()
+        if not_applicable:
+            return result("not_applicable", reason=str(not_applicable[0]))
     except NotApplicable as reason:
         return result("not_applicable", reason=str(reason))
     except Exception as error:
@@ -156,6 +165,21 @@ def _run_property(
             replay=replay,
         )
     return result("passed")
+
+
+def _until_not_applicable(check: Callable[[Any, Any], None], seen: list[NotApplicable]) -> Callable[[Any, Any], None]:
+    """``check``, which records the first :class:`NotApplicable` in ``seen`` instead of raising it
+    and does nothing once one is recorded."""
+
+    def checked(subject: Any, example: Any) -> None:
+        if seen:
+            return
+        try:
+            check(subject, example)
+        except NotApplicable as reason:
+            seen.append(reason)
+
+    return checked
 
 
 # --- what a subject is, before the run ---------------------------------------------------------

@@ -43,17 +43,11 @@ FAST_CPU_SECONDS = 0.25
 """A broken implementation whose rejection costs more CPU than this, measured the fast tier's way, is SLOW."""
 
 SLOW = {
-    "aggregation.runs_logged_once:EmitsStepPlusOne",  # 0.26 s
-    "aggregation.runs_logged_once:LogsRunTwiceOnSave",  # 0.25 s
-    "aggregation.runs_logged_once:MeanBySumOverLen",  # 0.32 s
+    "aggregation.rejected_call_keeps_state:AggChecksTopLevelOnly",  # not rejected
+    "aggregation.rejected_call_keeps_state:AggChecksTwoLevels",  # not rejected
+    "aggregation.rejected_call_keeps_state:FlushesBeforeCheckingStep",  # 0.28 s
     "aggregation.runs_logged_once:NanMean",  # not rejected
     "aggregation.runs_logged_once:StepNoneIsZero",  # 0.26 s
-    "aggregation.state_machine:CheckpointSaves",  # 1.04 s
-    "aggregation.state_machine:CloseForgetsTheRun",  # 3.59 s
-    "aggregation.state_machine:FuncsAtCallTime",  # 60 s: found after 100 sequences
-    "aggregation.state_machine:HyperparamsEndTheRun",  # 1.48 s
-    "aggregation.state_machine:StepNoneIsZero",  # 1.92 s
-    "aggregation.state_machine:UpdateEndsTheRun",  # 2.15 s
     "collection.fan_out:AddsStepInPlace",  # not rejected
     "collection.fan_out:FlattensNestedMetrics",  # not rejected
     "collection.fan_out:ForwardsFloats",  # not rejected
@@ -61,8 +55,8 @@ SLOW = {
     "logger.log_metrics_no_mutation:NanZeroedInPlace",  # not rejected
     "logger.log_metrics_no_mutation:PopsStepKeys",  # not rejected
     "logger.nothing_written_off_rank_zero:PositiveRankFileLogger",  # not rejected
+    "logger.rejects_bad_input:NestedKeysUnchecked",  # not rejected
     "logger.rejects_bad_input:StepCoercedToInt",  # not rejected
-    "merge.numpy_mean_exact:batched_left_to_right",  # 0.28 s
     "merge.values_in_order:sorted_values",  # not rejected
 }
 

@@ -21,6 +21,7 @@ from conformance._collection._members import Member as _Member
 from conformance._rank import at_rank
 from conformance._report import PropertyResult
 from tests.broken.ranks import AbsorbingDummy, _gate
+from tests.conftest import examples
 
 COLLECTION_IDS = [
     "collection.fan_out",
@@ -51,6 +52,10 @@ def _subjects() -> tuple[CollectionSubject, RankSubject, LoggerSubject]:
     )
 
 
+REFERENCE_EXAMPLES = examples(25, 100)
+"""Examples per property for the subjects that must pass (the ci profile's 100 in the exhaustive tier)."""
+
+
 def _impl_result(property_id: str) -> PropertyResult:
     """The reference certified on one property, at strict, with the ci profile: each test certifies
     what it checks itself (no result cached across tests, so each test runs the code it judges)."""
@@ -58,7 +63,7 @@ def _impl_result(property_id: str) -> PropertyResult:
     collection, rank, logger = _subjects()
     subjects: dict[str, conformance.Subject] = {"collection": collection, "rank": rank, "logger": logger}
     subject = subjects[kind]
-    report = conformance.certify(subject, level="strict", profile="ci", only=[property_id])
+    report = conformance.certify(subject, level="strict", profile="ci", only=[property_id], max_examples=REFERENCE_EXAMPLES)
     (result,) = report.subjects[0].results
     return result
 
@@ -103,7 +108,9 @@ class TestTheReferencePasses:
     def test_a_correct_dummy_passes_every_rank_property(self) -> None:
         """The rank properties can all be satisfied (a dummy written apart from impl's)."""
         gate = _gate(AbsorbingDummy)
-        report = conformance.certify(RankSubject(gate, impl.rank_zero_only, "tests:gate"), profile="ci")
+        report = conformance.certify(
+            RankSubject(gate, impl.rank_zero_only, "tests:gate"), profile="ci", max_examples=REFERENCE_EXAMPLES
+        )
         failed = {r.id: r.message for r in report.subjects[0].results if r.status != "passed"}
         assert failed == {}
 

@@ -27,6 +27,7 @@ from conformance._launch import (
 from conformance._report import PropertyResult
 from impl._validate import check_metrics
 from tests.broken.ranks import EnvironmentRankIgnoredLogger
+from tests.conftest import Tier
 from tests.independent import ranks as independent_ranks
 
 WRITTEN = "logger.nothing_written_off_rank_zero"
@@ -76,8 +77,10 @@ def _reading(variable: str) -> type[RankFromEnvironmentLogger]:
     return type(f"{variable.title().replace('_', '')}Logger", (RankFromEnvironmentLogger,), {"variable": variable})
 
 
-def _certify_one(subject: conformance.Subject, property_id: str) -> PropertyResult:
-    report = conformance.certify(subject, only=[property_id], profile="ci", max_examples=60)
+def _certify_one(subject: conformance.Subject, property_id: str, tier: Tier, *, fails: bool = False) -> PropertyResult:
+    """One property's result, at 60 examples (20 in the fast tier; a run that must fail, unshrunk there)."""
+    profile = tier.rejection_profile() if fails else "ci"
+    report = conformance.certify(subject, only=[property_id], profile=profile, max_examples=tier.pick(20, 60))
     (result,) = report.subjects[0].results
     return result
 
@@ -92,24 +95,24 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("clean_environment")
 class TestALoggerThatReadsTheEnvironment:
     @pytest.mark.parametrize("variable", ["RANK", "LOCAL_RANK", "SLURM_PROCID", "JSM_NAMESPACE_RANK"])
-    def test_is_judged_as_in_a_real_job(self, variable: str) -> None:
+    def test_is_judged_as_in_a_real_job(self, variable: str, tier: Tier) -> None:
         """A logger that decides at construction from a rank variable, and writes only on rank 0, writes
         nothing off rank 0 in a launched job: it passes (before the launcher's variables were set, the
         suite set the rank object only and this logger wrote: a false failure)."""
         subject = LoggerSubject(_reading(variable), f"tests.test_launch:{variable}", rank_source=impl.rank_zero_only)
-        result = _certify_one(subject, WRITTEN)
+        result = _certify_one(subject, WRITTEN, tier)
         assert result.status == "passed", f"{result.message} (example: {result.falsifying_example})"
 
-    def test_that_writes_anyway_still_fails(self) -> None:
+    def test_that_writes_anyway_still_fails(self, tier: Tier) -> None:
         """A logger that reads RANK when built but writes whatever it read is rejected."""
         subject = LoggerSubject(EnvironmentRankIgnoredLogger, "tests:EnvironmentRankIgnoredLogger", impl.rank_zero_only)
-        result = _certify_one(subject, WRITTEN)
+        result = _certify_one(subject, WRITTEN, tier, fails=True)
         assert result.status == "failed"
         assert result.message is not None and "metrics.csv" in result.message
 
-    def test_the_environment_is_unset_again_afterwards(self) -> None:
+    def test_the_environment_is_unset_again_afterwards(self, tier: Tier) -> None:
         subject = LoggerSubject(RankFromEnvironmentLogger, "tests:RankFromEnvironmentLogger", impl.rank_zero_only)
-        _certify_one(subject, WRITTEN)
+        _certify_one(subject, WRITTEN, tier)
         assert [n for n in LAUNCHER_VARIABLES if n in os.environ] == []
         assert impl.rank_zero_only._rank is None
 
@@ -172,11 +175,11 @@ class TestEnvironmentAndObjectState:
 @pytest.mark.usefixtures("clean_environment")
 class TestTheEnvironmentProperties:
     @pytest.mark.parametrize("property_id", ENVIRONMENT_IDS)
-    def test_impl_passes_and_is_left_as_it_was(self, property_id: str) -> None:
+    def test_impl_passes_and_is_left_as_it_was(self, property_id: str, tier: Tier) -> None:
         impl.rank_zero_only._rank = 6
         os.environ["LOCAL_RANK"] = "2"
         try:
-            result = _certify_one(RankSubject(impl.rank_zero_experiment, impl.rank_zero_only), property_id)
+            result = _certify_one(RankSubject(impl.rank_zero_experiment, impl.rank_zero_only), property_id, tier)
             assert result.status == "passed", f"{result.message} (example: {result.falsifying_example})"
             assert impl.rank_zero_only._rank == 6
             assert [(n, os.environ.get(n)) for n in RANK_VARIABLES] == [("RANK", None), ("SLURM_PROCID", None), ("LOCAL_RANK", "2")]
@@ -184,14 +187,14 @@ class TestTheEnvironmentProperties:
             impl.rank_zero_only._rank = None
 
     @pytest.mark.parametrize("property_id", ENVIRONMENT_IDS)
-    def test_an_independent_rank_object_that_reads_the_environment_passes(self, property_id: str) -> None:
+    def test_an_independent_rank_object_that_reads_the_environment_passes(self, property_id: str, tier: Tier) -> None:
         subject = RankSubject(independent_ranks.environment_gated, independent_ranks.ENVIRONMENT_RANK)
-        result = _certify_one(subject, property_id)
+        result = _certify_one(subject, property_id, tier)
         assert result.status == "passed", f"{result.message} (example: {result.falsifying_example})"
 
     @pytest.mark.parametrize("property_id", ENVIRONMENT_IDS)
     @pytest.mark.parametrize("kind", ["plain attribute", "function object"])
-    def test_a_rank_object_without_a_deleter_is_not_applicable(self, property_id: str, kind: str) -> None:
+    def test_a_rank_object_without_a_deleter_is_not_applicable(self, property_id: str, kind: str, tier: Tier) -> None:
         """pytorch_lightning's rank_zero_only (a function with a rank attribute) and a plain attribute
         have no state without a setting that can be reached in this process."""
         if kind == "plain attribute":
@@ -199,15 +202,15 @@ class TestTheEnvironmentProperties:
         else:
             source = lambda: None  # noqa: E731
             source.rank = 0
-        result = _certify_one(RankSubject(impl.rank_zero_experiment, source), property_id)
+        result = _certify_one(RankSubject(impl.rank_zero_experiment, source), property_id, tier)
         assert result.status == "not_applicable"
         assert result.reason is not None and "no deleter" in result.reason
 
-    def test_a_malformed_value_names_the_variable(self) -> None:
+    def test_a_malformed_value_names_the_variable(self, tier: Tier) -> None:
         """The message a failing rank object gets says which variable and what it read."""
         from tests.broken.round3 import gate_malformed_is_zero, malformed_is_zero
 
-        result = _certify_one(RankSubject(gate_malformed_is_zero, malformed_is_zero), "rank.environment_malformed")
+        result = _certify_one(RankSubject(gate_malformed_is_zero, malformed_is_zero), "rank.environment_malformed", tier, fails=True)
         assert result.status == "failed"
         assert result.message is not None and "must raise ValueError naming" in result.message
         assert "it returned 0" in result.message

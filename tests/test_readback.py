@@ -204,13 +204,14 @@ class TestProperty:
         subject = LoggerSubject(impl.JsonlLogger, "impl:JsonlLogger", harness=attrs.evolve(JSONL, read=read))
         assert _verdict(subject, max_examples=30).status == "passed"
 
-    def test_a_harness_that_raises_fails_with_its_error(self) -> None:
+    def test_a_harness_that_raises_fails_with_its_error(self, tier: Tier) -> None:
         """An exception while reading back is a failure that names the harness and the error."""
 
         def read(logger: Any, directory: Path) -> ReadBack:
             raise OSError("no such file")
 
-        result = _verdict(LoggerSubject(impl.JsonlLogger, harness=Harness(read, name="mine")), max_examples=5)
+        subject = LoggerSubject(impl.JsonlLogger, harness=Harness(read, name="mine"))
+        result = _verdict(subject, max_examples=5, profile=tier.rejection_profile())
         assert result.status == "failed"
         assert result.message is not None and "reading back with mine raised OSError: no such file" in result.message
 

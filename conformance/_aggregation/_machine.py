@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 from hypothesis import HealthCheck, Phase, settings
@@ -21,6 +22,7 @@ from conformance._compare import same
 from conformance._core import LoggerSubject, expect, register
 from conformance._inputs import STATUSES, hyperparams
 from conformance._observe import fresh_logger, has_close, spy_log_metrics
+from conformance._profiles import in_force
 
 __all__: list[str] = []
 
@@ -42,9 +44,25 @@ STATE_MACHINE_SETTINGS = settings(
     phases=tuple(p for p in Phase if p != Phase.explain),
     suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much),
 )
-"""Fixed, because the runner's profile does not reach ``check``: 150 sequences of up to 20 calls
-each, derandomized (the same verdict every run), without the explain phase (its output is not
-reported; the failure message lists the calls made instead). About 1 s on ``impl.InMemoryLogger``."""
+"""150 sequences of up to 20 calls each, derandomized (the same verdict every run), without the explain
+phase (its output is not reported; the failure message lists the calls made instead). Within a run,
+:func:`_settings` scales the count with the run's examples. About 1 s on ``impl.InMemoryLogger``."""
+
+SEQUENCES_PER_EXAMPLE: Final = 1.5
+"""Sequences per example of the run in force: 150 at the ci profile's 100 examples, so
+``--max-examples`` and the profiles reach the machine as they reach every other property."""
+
+
+def _settings() -> settings:
+    """:data:`STATE_MACHINE_SETTINGS`, with the run's example count (scaled) and phases."""
+    chosen = in_force()
+    if chosen is None:
+        return STATE_MACHINE_SETTINGS
+    return settings(
+        STATE_MACHINE_SETTINGS,
+        max_examples=max(1, math.ceil(chosen.max_examples * SEQUENCES_PER_EXAMPLE)),
+        phases=tuple(p for p in chosen.phases if p != Phase.explain),
+    )
 
 
 class _CheckpointCallback:
@@ -170,4 +188,4 @@ def state_machine(subject: LoggerSubject, _: None) -> None:
     flush returns."""
     # Random interleavings of every call, compared after each call with impl.InMemoryLogger.
     require_aggregation(subject)
-    run_state_machine_as_test(_machine(subject, has_close(subject)), settings=STATE_MACHINE_SETTINGS)
+    run_state_machine_as_test(_machine(subject, has_close(subject)), settings=_settings())

@@ -173,7 +173,7 @@ def _rejected_cases(draw: st.DrawFn, flushes: st.SearchStrategy[str]) -> _BadAgg
         if draw(st.booleans()):
             # Three times in four at the pending run's step: a malformed call there must not join the run.
             (metrics, names), step = draw(BAD_METRICS), draw(STEPS)
-            if before and draw(st.integers(0, 3)):
+            if before and draw(st.integers(0, 3)) > 0:
                 step = before[-1][1]
         else:
             metrics, step, names = draw(METRICS), draw(bad_steps), ("step",)
