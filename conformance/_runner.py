@@ -128,7 +128,7 @@ def _run_property(
 
     # NotApplicable says the subject lacks what the property needs, whatever the example: the first
     # one ends the checking (raised into Hypothesis, it would be shrunk as a failure, for seconds).
-    not_applicable: list[NotApplicable] = []
+    not_applicable: list[tuple[NotApplicable, int]] = []
     prop = attrs.evolve(prop, check=_until_not_applicable(prop.check, not_applicable))
 
     # Keep body's source as it is: Hypothesis hashes it to seed a derandomized run, so an edit here
@@ -148,7 +148,8 @@ def _run_property(
     try:
         test()
         if not_applicable:
-            return result("not_applicable", reason=str(not_applicable[0]))
+            first, examples = not_applicable[0]
+            return result("not_applicable", reason=str(first))
     except NotApplicable as reason:
         return result("not_applicable", reason=str(reason))
     except Exception as error:
@@ -167,17 +168,22 @@ def _run_property(
     return result("passed")
 
 
-def _until_not_applicable(check: Callable[[Any, Any], None], seen: list[NotApplicable]) -> Callable[[Any, Any], None]:
+def _until_not_applicable(
+    check: Callable[[Any, Any], None], seen: list[tuple[NotApplicable, int]]
+) -> Callable[[Any, Any], None]:
     """``check``, which records the first :class:`NotApplicable` in ``seen`` instead of raising it
-    and does nothing once one is recorded."""
+    (with the number of the example that raised it) and does nothing once one is recorded."""
+    done = 0
 
     def checked(subject: Any, example: Any) -> None:
+        nonlocal done
         if seen:
             return
+        done += 1
         try:
             check(subject, example)
         except NotApplicable as reason:
-            seen.append(reason)
+            seen.append((reason, done))
 
     return checked
 

@@ -12,7 +12,11 @@ from typing import Any
 import pytest
 
 import impl
-from conformance import SCHEMA, LoggerSubject, MergeSubject, RankSubject, Report, certify
+from hypothesis import strategies as st
+
+from conformance import PROFILES, SCHEMA, LoggerSubject, MergeSubject, RankSubject, Report, certify
+from conformance._core import NotApplicable, Property
+from conformance._runner import run_property
 from conformance.__main__ import main
 from tests.broken.merges import like_1_5
 from tests.test_runner_cleanup import StandIn
@@ -208,3 +212,45 @@ class TestFrontEnds:
         for s in old["subjects"]:
             s["results"] = [{k: v for k, v in r.items() if k != "warnings"} for r in s["results"]]
         assert Report.from_dict(old).subjects[0].results[0].status == "passed"
+
+
+class TestNotApplicableEndsTheRun:
+    def test_the_first_not_applicable_ends_the_checking_unshrunk(self) -> None:
+        """A check that finds the sentence does not apply on its third example is not called again, and
+        the result says so after 3 examples (raised into Hypothesis, it was shrunk as a failure)."""
+        calls: list[Any] = []
+
+        def check(subject: Any, example: Any) -> None:
+            calls.append(example)
+            if len(calls) == 3:
+                raise NotApplicable("the subject has no such thing")
+
+        prop = Property("merge.example", "merge", "core", "A sentence.", check, lambda s: st.integers())
+        result = run_property(prop, MergeSubject(impl.merge_dicts), PROFILES["ci"])
+        assert (result.status, result.reason, result.examples, len(calls)) == (
+            "not_applicable",
+            "the subject has no such thing",
+            3,
+            3,
+        )
+
+
+class TestTheStateMachineTakesTheRunsExamples:
+    def test_sequences_scale_with_max_examples(self) -> None:
+        """aggregation.state_machine runs at least 1.5 sequences per example of the run, each on a fresh
+        logger (Hypothesis also counts a few it gives up on), so --max-examples reaches it."""
+
+        def sequences(max_examples: int) -> int:
+            built: list[Path] = []
+
+            def factory(directory: Path) -> impl.InMemoryLogger:
+                built.append(directory)
+                return impl.InMemoryLogger(directory)
+
+            subject = LoggerSubject(factory, "tests:counted")
+            report = certify(subject, only=["aggregation.state_machine"], max_examples=max_examples)
+            assert report.subjects[0].results[0].status == "passed"
+            return len(built) - 1  # (the factory is called once before the run, to see that it can be used)
+
+        few, more = sequences(2), sequences(10)
+        assert 3 <= few < 15 <= more < 150, (few, more)
