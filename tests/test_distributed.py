@@ -29,6 +29,9 @@ import impl
 from tests import _distributed_worker as worker
 from tests import _rank_probe
 
+# One pytest-xdist worker runs the module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("distributed")
+
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_LIGHTNING = HAS_TORCH and importlib.util.find_spec("lightning") is not None
 requires_torch = pytest.mark.skipif(

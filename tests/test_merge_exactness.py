@@ -27,7 +27,8 @@ from tests.conftest import examples
 Metrics = dict[str, Any]
 
 # numpy.mean warns on overflow and inf - inf, on both paths alike; test_the_same_warnings records them.
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# (one pytest-xdist worker runs the module: its module-scoped fixture is built once)
+pytestmark = [pytest.mark.filterwarnings("ignore::RuntimeWarning"), pytest.mark.xdist_group("merge_exactness")]
 
 KEYS = [f"k{i}" for i in range(12)]
 SPECIAL = [

@@ -23,6 +23,9 @@ from typing import Any
 import attrs
 import pytest
 
+# One pytest-xdist worker runs the module: its module-scoped fixture is built once.
+pytestmark = pytest.mark.xdist_group("typing")
+
 ROOT = Path(__file__).resolve().parents[1]
 TYPING_TESTS = ROOT / "tests" / "typing"
 LIGHTNING_PYTHON_VARIABLE = "LOGGERSPEC_LIGHTNING_PYTHON"
