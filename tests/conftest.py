@@ -4,7 +4,7 @@ Every test starts with no explicit rank and none of the rank variables set.
 
 ``python -m pytest`` runs the fast tier: every part of the product, with fewer examples and, per
 property, the broken implementations that it rejects quickly. ``python -m pytest --exhaustive`` runs
-the exhaustive tier (CI runs the fast one; .ci/run says why not the other yet): every broken implementation against its property at the ci
+the exhaustive tier (CI runs both): every broken implementation against its property at the ci
 profile, the full example counts, and the tests marked ``exhaustive`` (long sweeps, the checkers'
 separate runs).
 """

@@ -43,11 +43,17 @@ FAST_CPU_SECONDS = 0.25
 """A broken implementation whose rejection costs more CPU than this, measured the fast tier's way, is SLOW."""
 
 SLOW = {
-    "aggregation.rejected_call_keeps_state:AggChecksTopLevelOnly",  # not rejected
-    "aggregation.rejected_call_keeps_state:AggChecksTwoLevels",  # not rejected
-    "aggregation.rejected_call_keeps_state:FlushesBeforeCheckingStep",  # 0.28 s
+    "aggregation.runs_logged_once:EmitsStepPlusOne",  # 0.27 s
+    "aggregation.runs_logged_once:FlattensNestedRuns",  # 0.26 s
+    "aggregation.runs_logged_once:LogsEachCallAtOnce",  # 0.25 s
+    "aggregation.runs_logged_once:LogsRunTwiceOnSave",  # 0.26 s
+    "aggregation.runs_logged_once:MeanBySumOverLen",  # 0.38 s
+    "aggregation.runs_logged_once:MergesAcrossStepChanges",  # 0.25 s
     "aggregation.runs_logged_once:NanMean",  # not rejected
-    "aggregation.runs_logged_once:StepNoneIsZero",  # 0.26 s
+    "aggregation.runs_logged_once:SingleRunIntsAsFloats",  # 0.26 s
+    "aggregation.state_machine:CloseForgetsTheRun",  # 0.31 s
+    "aggregation.state_machine:FuncsAtCallTime",  # 0.27 s
+    "aggregation.state_machine:HyperparamsEndTheRun",  # 0.37 s
     "collection.fan_out:AddsStepInPlace",  # not rejected
     "collection.fan_out:FlattensNestedMetrics",  # not rejected
     "collection.fan_out:ForwardsFloats",  # not rejected
@@ -57,6 +63,7 @@ SLOW = {
     "logger.nothing_written_off_rank_zero:PositiveRankFileLogger",  # not rejected
     "logger.rejects_bad_input:NestedKeysUnchecked",  # not rejected
     "logger.rejects_bad_input:StepCoercedToInt",  # not rejected
+    "merge.numpy_mean_exact:batched_left_to_right",  # 0.34 s
     "merge.values_in_order:sorted_values",  # not rejected
 }
 
