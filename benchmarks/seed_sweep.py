@@ -4,7 +4,8 @@
 default (impl's ``merge_dicts``, ``InMemoryLogger`` with ``rank_zero_only``, ``LoggerCollection``,
 ``rank_zero_experiment``), at the ``thorough`` profile, once per seed of the fixed list
 :data:`CI_SEEDS`, in this process, with ``conformance.certify(..., profile="thorough", seed=s)``.
-``--seeds N`` adds N fresh random seeds (printed, so that a failure can be replayed); ``--seed S``
+``--seeds N`` adds N fresh random seeds (printed, so that a failure can be replayed); ``--jobs N`` runs
+each certification in N worker processes (as ``certify(jobs=N)``: the same verdicts); ``--seed S``
 (repeatable) runs given seeds. It prints one table row per seed and subject, then every failure
 with its replay command, and exits 1 if any property failed on any seed (0 otherwise, 2 on bad
 usage). The reference is correct by construction of the suite: a failure here is a false failure
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import importlib
 import random
 import sys
@@ -78,6 +80,7 @@ def sweep(
     profile: str = "thorough",
     max_examples: int | None = None,
     level: str = "strict",
+    jobs: int = 1,
     out: TextIO = sys.stdout,
 ) -> list[tuple[int, PropertyResult]]:
     """Certify the reference subjects once per seed; print a table; return the (seed, failure) pairs."""
@@ -94,17 +97,18 @@ def sweep(
     print(f"{'seed':>12}  {'subject':<28} {'passed':>6} {'failed':>6} {'n/a':>4} {'cpu s':>8} {'wall s':>8}", file=out)
     total_cpu = total_wall = 0.0
     for seed in seeds:
-        cpu, wall = time.process_time(), time.perf_counter()
+        cpu, wall = _cpu(), time.perf_counter()
         report = conformance.certify(
             *subjects,
             level=level,  # type: ignore[arg-type]  # checked by argparse's choices
             profile=profile,
             max_examples=max_examples,
             seed=seed,
+            jobs=jobs,
             command=lambda subject: words_of[id(subject)],
             on_result=functools.partial(_progress, seed, out=out),
         )
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        cpu, wall = _cpu() - cpu, time.perf_counter() - wall
         total_cpu, total_wall = total_cpu + cpu, total_wall + wall
         for i, (target, counts) in enumerate(_counts(report)):
             times = f"{cpu:>8.1f} {wall:>8.1f}" if i == 0 else f"{'':>8} {'':>8}"
@@ -126,6 +130,12 @@ def sweep(
     return failures
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its ended worker processes (``--jobs``)."""
+    used = os.times()
+    return used.user + used.system + used.children_user + used.children_system
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Certify impl's four kinds under many seeds; any failure is a suite bug.",
@@ -137,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="thorough", help="default thorough")
     parser.add_argument("--max-examples", type=int, metavar="N", help="examples per property (default: the profile's)")
     parser.add_argument("--level", choices=("core", "strict"), default="strict")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes per run (certify's jobs)")
     return parser
 
 
@@ -157,7 +168,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     max_examples = args.max_examples
     if max_examples is None and args.ci:
         max_examples = CI_MAX_EXAMPLES
-    failures = sweep(seeds, profile=args.profile, max_examples=max_examples, level=args.level)
+    if args.jobs < 1:
+        print("usage error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    failures = sweep(seeds, profile=args.profile, max_examples=max_examples, level=args.level, jobs=args.jobs)
     return 1 if failures else 0
 
 
