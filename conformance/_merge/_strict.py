@@ -3,19 +3,22 @@ nondeterministic), in report order."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
+from conformance._compare import is_dict
 from conformance._core import ConformanceFailure, MergeSubject, expect, register
 from conformance._merge._cases import (
     PATH_KEYS,
     VALUE_OR_NONE,
     Recorder,
+    key_tree,
+    missing_or_extra,
     nested_with_nones,
-    non_none_columns,
     seen_everywhere,
     zero,
 )
@@ -30,31 +33,80 @@ def empty_input(subject: MergeSubject, _: None) -> None:
     expect(got == {}, f"merge([]) must be {{}}, got {got!r}")
 
 
+# All-None keys: the fixed names, any metric name, distinctive names.
+_ghost_names = st.one_of(st.sampled_from(("ghost", "none_only", "d/empty")), cst.metric_keys(), PATH_KEYS)
+_all_none_inputs = st.one_of(
+    st.lists(cst.metric_dicts(values=VALUE_OR_NONE), min_size=1, max_size=4), nested_with_nones(3)
+)
+
+
+def _at(d: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
+    """The mapping at ``path`` in ``d``, if there is one."""
+    for part in path:
+        d = d.get(part) if is_dict(d) else None
+    return d if is_dict(d) else None
+
+
+def _mapping_paths(tree: dict[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """The paths of a key tree (:func:`key_tree`) that hold mappings, the top level's ``()`` first."""
+    found = [prefix]
+    for key, subtree in tree.items():
+        if subtree is not None:
+            found += _mapping_paths(subtree, (*prefix, key))
+    return found
+
+
 @st.composite
-def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
-    dicts = draw(st.lists(cst.metric_dicts(values=VALUE_OR_NONE), min_size=1, max_size=4))
-    ghosts: list[str] = draw(st.lists(st.sampled_from(("ghost", "none_only", "d/empty")), unique=True, min_size=1))
-    for key in ghosts:
-        for d in draw(st.lists(st.sampled_from(range(len(dicts))), min_size=1, unique=True)):
-            dicts[d][key] = None
+def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, ...]]]:
+    """Flat or nested inputs with 1 to 3 keys whose values are all None, each at the top or (three
+    times in four) inside a nested mapping: one the inputs have, or a new one that holds only it."""
+    dicts = copy.deepcopy(draw(_all_none_inputs))
+    places = _mapping_paths(key_tree(dicts))
+    ghosts: list[tuple[str, ...]] = []
+    for _ in range(draw(st.integers(1, 3))):
+        nested = [p for p in places if p]
+        in_nested: bool = bool(nested) and draw(st.booleans())
+        where = draw(st.sampled_from(nested if in_nested else places))
+        holders = [m for m in (_at(d, where) for d in dicts) if m is not None]
+        name = draw(_ghost_names)
+        parent = draw(PATH_KEYS) if draw(st.booleans()) else None  # a new mapping that holds only the ghost
+        taken = {k for m in holders for k in m}
+        if name in taken or parent in taken:
+            continue
+        for i in draw(st.lists(st.sampled_from(range(len(holders))), min_size=1, unique=True)):
+            if parent is None:
+                holders[i][name] = None
+            else:
+                holders[i][parent] = {name: None}
+        ghosts.append((*where, *([parent] if parent else []), name))
     return dicts, ghosts
 
 
 @register("merge.all_none_key_skipped", level="strict", strategy=lambda s: _with_all_none_keys())
-def all_none_key_skipped(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
-    """A key whose values are all None must be left out of the result, not raise."""
+def all_none_key_skipped(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[tuple[str, ...]]]) -> None:
+    """A key whose values are all None must be left out of the result, not raise (at the top level and
+    inside nested mappings)."""
     dicts, ghosts = case
     # Every function records its calls: one called with no values (min() and max() raise there,
-    # numpy.mean warns) did not leave the key out.
-    ghost_funcs = {key: Recorder(0.0) for key in ghosts}
+    # numpy.mean warns) did not leave the key out. The all-None keys' own functions sit at their paths.
+    funcs: dict[str, Any] = {}
+    ghost_funcs: dict[tuple[str, ...], Recorder] = {}
+    for path in ghosts:
+        level = funcs
+        for part in path[:-1]:
+            level = level.setdefault(part, {})
+        level[path[-1]] = ghost_funcs[path] = Recorder(0.0)
     default = Recorder(0.0)
-    got = subject.merge(dicts, ghost_funcs, default)
-    want = set(non_none_columns(dicts))
-    expect(set(got) == want, f"expected keys {sorted(want)} (all-None keys {ghosts} left out), got {sorted(got)}")
-    for name, fn in [*((f"agg_key_funcs[{k!r}]", f) for k, f in ghost_funcs.items()), ("default_func", default)]:
+    got = subject.merge(dicts, funcs, default)
+    shown = ", ".join(" -> ".join(map(repr, path)) for path in ghosts)
+    problem = missing_or_extra(got, key_tree(dicts))
+    expect(problem is None, f"{problem} (the all-None keys {shown} must be left out)")
+    named = [(f"agg_key_funcs -> {' -> '.join(map(repr, p))}", f) for p, f in ghost_funcs.items()]
+    for name, fn in [*named, ("default_func", default)]:
         expect(
             all(fn.calls),
-            f"{name} was called with no values (an all-None key; min() would raise): calls {fn.calls!r}",
+            f"{name} was called with no values (an all-None key; min() would raise): calls {fn.calls!r} "
+            f"(all-None keys {shown})",
         )
 
 
