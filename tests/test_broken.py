@@ -45,18 +45,20 @@ FAST_CPU_SECONDS = 0.25
 SLOW = {
     "aggregation.rejected_call_keeps_state:AggChecksTopLevelOnly",  # not rejected
     "aggregation.rejected_call_keeps_state:AggChecksTwoLevels",  # not rejected
-    "aggregation.rejected_call_keeps_state:FlushesBeforeCheckingStep",  # 0.28 s
+    "aggregation.rejected_call_keeps_state:AggLeafOnlyMessage",  # not rejected
     "aggregation.runs_logged_once:NanMean",  # not rejected
     "aggregation.runs_logged_once:StepNoneIsZero",  # 0.26 s
     "collection.fan_out:AddsStepInPlace",  # not rejected
     "collection.fan_out:FlattensNestedMetrics",  # not rejected
     "collection.fan_out:ForwardsFloats",  # not rejected
+    "logger.lifecycle_any_order:SaveTwiceRaises",  # not rejected
     "logger.log_metrics_no_mutation:EpochMadeIntInPlace",  # not rejected
     "logger.log_metrics_no_mutation:NanZeroedInPlace",  # not rejected
     "logger.log_metrics_no_mutation:PopsStepKeys",  # not rejected
     "logger.nothing_written_off_rank_zero:PositiveRankFileLogger",  # not rejected
-    "logger.rejects_bad_input:NestedKeysUnchecked",  # not rejected
-    "logger.rejects_bad_input:StepCoercedToInt",  # not rejected
+    "logger.rejects_bad_input:BoolStepTaken",  # 0.32 s
+    "logger.rejects_bad_input:DatetimeTaken",  # 0.32 s
+    "logger.rejects_bad_input:NumpyComplexTaken",  # not rejected
     "merge.values_in_order:sorted_values",  # not rejected
 }
 
