@@ -10,14 +10,20 @@ The harness of a subject is its own (:attr:`LoggerSubject.harness`, ``--harness`
 line), else a shipped one chosen by the logger's class (:data:`SHIPPED_HARNESSES`, matched by
 module and qualified name, so no backend is imported to look). The shipped harnesses
 (:mod:`conformance.harnesses`) import this module; it finds them by name, when one is needed.
+
+Last, what a harness reads back is compared here with what was logged, as observations
+(:func:`expected_observations`, :func:`read_observations`, :func:`match_observations`):
+``logger.persisted_read_back`` and ``logger.rejects_bad_input`` (nothing recorded by a rejected call)
+both compare so.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import string
 from argparse import Namespace
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias, cast
 
@@ -29,14 +35,23 @@ from conformance._core import LoggerSubject
 from conformance._observe import fresh_logger
 
 __all__ = [
+    "ANY_STEP",
     "SHIPPED_HARNESSES",
     "Harness",
     "Layout",
+    "NaNValue",
     "NoneStep",
+    "Observation",
     "ReadBack",
     "as_harness",
+    "canon",
+    "expected_observations",
     "harness_for",
+    "match_observations",
+    "narrowed",
+    "read_observations",
     "readback_hyperparams",
+    "steps_match",
 ]
 
 Layout: TypeAlias = Literal["records", "series"]
@@ -205,3 +220,112 @@ def harness_for(subject: LoggerSubject) -> Harness | None:
         made: object = logger
         cls = type(made)
     return _shipped(cls)
+
+
+# --- comparing what was logged with what was read back ---------------------------------------
+
+
+class NaNValue:
+    """NaN as a value that equals itself, so NaN logged and NaN read back compare equal."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NaNValue)
+
+    def __hash__(self) -> int:
+        return 0x7FF8
+
+    def __repr__(self) -> str:
+        return "nan"
+
+
+ANY_STEP: Final = "<any step>"
+
+
+def canon(value: object) -> Any:
+    """A hashable stand-in for ``value`` that compares as the property compares: ``==`` on numbers
+    (1 == 1.0; -0.0 == 0.0), NaN equal to NaN, dicts regardless of key order."""
+    if isinstance(value, Mapping):
+        items = cast("Mapping[object, object]", value).items()
+        return ("dict", frozenset((str(k), canon(v)) for k, v in items))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(canon(v) for v in cast("Iterable[object]", value)))
+    if isinstance(value, float) and math.isnan(value):
+        return NaNValue()
+    return value
+
+
+def narrowed(value: object, narrow: Callable[[float], float] | None) -> Any:
+    """``value`` (a metric value, or a mapping of them) after the storage's narrowing ``narrow``."""
+    if isinstance(value, Mapping):
+        return {k: narrowed(v, narrow) for k, v in cast("Mapping[str, object]", value).items()}
+    if narrow is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return narrow(value)
+
+
+@attrs.frozen
+class Observation:
+    """One thing compared: a record (``records``) or a key's value at a step (``series``)."""
+
+    key: str | None  # None for a whole record
+    step: Any  # int, None or ANY_STEP
+    value: Any  # canon() of the (narrowed) metrics or value
+    shown: tuple[Any, Any, Any] = attrs.field(eq=False)  # (step, as logged, as expected back) for messages
+
+
+def expected_observations(harness: Harness, logged: list[Record]) -> list[Observation]:
+    found: list[Observation] = []
+    for step, metrics in logged:
+        at = (ANY_STEP if harness.none_step == "any" else harness.none_step) if step is None else step
+        expected = narrowed(metrics, harness.narrow)
+        if harness.layout == "records":
+            found.append(Observation(None, at, canon(expected), (step, metrics, expected)))
+        else:
+            found.extend(Observation(k, at, canon(v), (step, {k: metrics[k]}, {k: v})) for k, v in expected.items())
+    return found
+
+
+def read_observations(harness: Harness, records: Iterable[Record]) -> list[Observation]:
+    found: list[Observation] = []
+    for step, metrics in records:
+        if harness.layout == "records":
+            found.append(Observation(None, step, canon(metrics), (step, metrics, metrics)))
+        else:
+            found.extend(Observation(k, step, canon(v), (step, {k: v}, {k: v})) for k, v in metrics.items())
+    return found
+
+
+def steps_match(expected: Observation, read: Observation) -> bool:
+    return expected.step == ANY_STEP or ((expected.step is None) == (read.step is None) and expected.step == read.step)
+
+
+def match_observations(expected: list[Observation], read: list[Observation]) -> tuple[dict[int, int], list[int], list[int]]:
+    """A largest matching of expected to read observations: ``(expected index -> read index, lost, extra)``.
+
+    Exact steps are matched first, then observations whose step the storage numbers: read
+    observations equal in key, step and value are interchangeable, so this order loses nothing.
+    """
+    free: dict[tuple[Any, Any, Any], list[int]] = {}
+    for j, obs in enumerate(read):
+        free.setdefault((obs.key, obs.step, obs.value), []).append(j)
+    taken: set[int] = set()
+    pairs: dict[int, int] = {}
+    for i, obs in enumerate(expected):
+        if obs.step == ANY_STEP:
+            continue
+        candidates = free.get((obs.key, obs.step, obs.value))  # (a step of None is not 0: hashed apart)
+        if candidates:
+            pairs[i] = candidates.pop(0)
+            taken.add(pairs[i])
+    for i, obs in enumerate(expected):
+        if obs.step != ANY_STEP:
+            continue
+        found = next(
+            (j for j, r in enumerate(read) if j not in taken and r.key == obs.key and r.value == obs.value), None
+        )
+        if found is not None:
+            pairs[i] = found
+            taken.add(found)
+    lost = [i for i in range(len(expected)) if i not in pairs]
+    extra = [j for j in range(len(read)) if j not in taken]
+    return pairs, lost, extra

@@ -24,8 +24,25 @@ from conformance import strategies as cst
 from conformance._calls import CallLog, render_call
 from conformance._compare import as_dict, identical
 from conformance._core import ConformanceFailure, LoggerSubject, expect, register
-from conformance._inputs import STATUSES, bad_metrics, bad_steps
-from conformance._observe import fresh_logger, has_close
+from conformance._harness import (
+    Harness,
+    ReadBack,
+    Record,
+    expected_observations,
+    harness_for,
+    match_observations,
+    read_observations,
+)
+from conformance._inputs import (
+    STATUSES,
+    Unstorable,
+    bad_metrics,
+    bad_steps,
+    non_real_values,
+    over_deep_metrics,
+    self_referencing_metrics,
+)
+from conformance._observe import fresh_logger
 
 __all__: list[str] = []
 
@@ -144,6 +161,55 @@ def protocol_conformance(subject: LoggerSubject, _: None) -> None:
     expect(not problems, f"{type(logger).__name__} does not conform to spec.Logger: " + "; ".join(problems))
 
 
+# --- valid calls in any order (logger.property_types, logger.lifecycle_any_order) ---------------
+
+Script = list[tuple[str, tuple[Any, ...]]]
+"""Calls to make on a logger, in order: each a method's name and its positional arguments."""
+
+_OPTIONAL_METHODS = ("close", "agg_and_log_metrics", "update_agg_funcs")
+_finite_metrics = cst.metric_dicts(values=cst.metric_values(allow_infinity=False))
+_models = st.sampled_from((_Opaque(), None, "model", {"layer": 1}))
+_agg_functions = st.sampled_from((max, min))
+
+
+def _optional_methods(subject: LoggerSubject) -> frozenset[str]:
+    """Which of ``close``, ``agg_and_log_metrics`` and ``update_agg_funcs`` the subject's loggers have
+    (Lightning 2.x's have none of them)."""
+    with fresh_logger(subject) as (logger, _):
+        return frozenset(name for name in _OPTIONAL_METHODS if callable(getattr(logger, name, None)))
+
+
+def _any_calls(methods: frozenset[str], max_size: int = 12) -> st.SearchStrategy[Script]:
+    """1 to ``max_size`` valid calls in any order, any of them repeated, after finalize and close too:
+    save, finalize(status), close, log_graph(model[, input_array]), log_metrics(finite flat metrics,
+    step), agg_and_log_metrics and update_agg_funcs where the logger has them (``methods``), and half
+    the time one log_hyperparams call (nested dicts and Namespaces) somewhere among them: the seed
+    documents one call recording the hyperparameters, and storages differ on a second (MLflow refuses
+    to change a value)."""
+    ends = ["save", *(["close"] if "close" in methods else [])]
+    options: list[st.SearchStrategy[tuple[str, tuple[Any, ...]]]] = [
+        st.sampled_from(ends).map(lambda m: (m, ())),
+        st.sampled_from(STATUSES).map(lambda s: ("finalize", (s,))),
+        st.tuples(st.just("log_graph"), st.one_of(st.tuples(_models), st.tuples(_models, _models))),
+        st.tuples(st.just("log_metrics"), st.tuples(_finite_metrics, cst.steps())),
+    ]
+    if "agg_and_log_metrics" in methods:
+        options.append(st.tuples(st.just("agg_and_log_metrics"), st.tuples(_finite_metrics, cst.steps())))
+    if "update_agg_funcs" in methods:
+        funcs = st.dictionaries(cst.pool_keys(), _agg_functions, max_size=2)
+        options.append(st.tuples(st.just("update_agg_funcs"), st.tuples(funcs, _agg_functions)))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Script:
+        calls: Script = draw(st.lists(st.one_of(options), min_size=1, max_size=max_size))
+        if draw(st.booleans()):
+            params = draw(_hyperparams_any_depth())
+            calls.insert(draw(st.integers(0, len(calls))), ("log_hyperparams", (params,)))
+        return calls
+
+    return build()
+
+
 # --- logger.property_types -------------------------------------------------------------------
 
 
@@ -157,9 +223,10 @@ def _read(logger: Any, name: str) -> Any:
 _PROPERTIES = ("name", "version", "save_dir")
 
 
-def _property_reads(subject: LoggerSubject) -> list[tuple[str, dict[str, Any]]]:
-    """name, version and save_dir of a fresh logger, read when it is new, once it has logged (a logger
-    may make its experiment, and choose its version, only then), and once it is finalized."""
+def _property_reads(subject: LoggerSubject, script: Script) -> list[tuple[str, dict[str, Any]]]:
+    """name, version and save_dir of a fresh logger, read when it is new and after each call of
+    ``script``. A call that raises ends the script (a valid call that raises is
+    logger.lifecycle_any_order's matter, not this property's)."""
     reads: list[tuple[str, dict[str, Any]]] = []
     with fresh_logger(subject) as (logger, _path):
         calls = CallLog(logger)
@@ -168,28 +235,28 @@ def _property_reads(subject: LoggerSubject) -> list[tuple[str, dict[str, Any]]]:
             reads.append((when, {n: _read(logger, n) for n in _PROPERTIES}))
 
         read("on a new logger")
-        calls.run("log_hyperparams", {"lr": 0.5})
-        calls.run("log_metrics", {"a": 1.0}, 0)
-        if callable(getattr(logger, "agg_and_log_metrics", None)):
-            calls.run("agg_and_log_metrics", {"a": 1.0}, 1)
-        calls.run("save")
-        read(f"after {calls}")
-        calls.run("finalize", "success")
-        read(f"after {calls}")
+        for method, args in script:
+            try:
+                calls.run(method, *copy.deepcopy(args))
+            except ConformanceFailure:
+                break
+            read(f"after {calls}")
     return reads
 
 
-@register("logger.property_types", level="core")
-def property_types(subject: LoggerSubject, _: None) -> None:
+@register("logger.property_types", level="core", strategy=lambda s: _any_calls(_optional_methods(s)))
+def property_types(subject: LoggerSubject, script: Script) -> None:
     """name must be a str; version must be an int or a str (not a bool); save_dir must be a str, or None
-    when the logger keeps nothing locally. (Read on a new logger, and again once it has logged and once
-    it is finalized.)"""
-    reads = _property_reads(subject)
+    when the logger keeps nothing locally: on a new logger and after any calls. (Read on a new logger
+    and after each call of a drawn script of valid calls in any order: log_metrics, log_hyperparams,
+    log_graph, save, finalize, close, and agg_and_log_metrics and update_agg_funcs where the logger
+    has them.)"""
+    reads = _property_reads(subject, script)
     if any(isinstance(values["save_dir"], os.PathLike) for _, values in reads):
         # The suite hands the factory a pathlib.Path; a logger documented to take ``save_dir: str``
         # (pytorch_lightning 1.5's CSVLogger, TensorBoardLogger) gives back what it was given. Judge it
         # as it is meant to be used: built with a str.
-        reads = _reads_given_a_str(subject, reads)
+        reads = _reads_given_a_str(subject, script, reads)
     for when, values in reads:
         name, version, save_dir = (values[n] for n in _PROPERTIES)
         expect(isinstance(name, str), f"{when}: logger.name must be a str, got {name!r} ({type(name).__name__})")
@@ -205,7 +272,7 @@ def property_types(subject: LoggerSubject, _: None) -> None:
 
 
 def _reads_given_a_str(
-    subject: LoggerSubject, otherwise: list[tuple[str, dict[str, Any]]]
+    subject: LoggerSubject, script: Script, otherwise: list[tuple[str, dict[str, Any]]]
 ) -> list[tuple[str, dict[str, Any]]]:
     """The reads of a logger whose factory is given its directory as a ``str``; ``otherwise`` if the
     factory does not take a ``str``."""
@@ -215,7 +282,7 @@ def _reads_given_a_str(
         return factory(str(path))
 
     try:
-        return _property_reads(attrs.evolve(subject, factory=given_a_str))
+        return _property_reads(attrs.evolve(subject, factory=given_a_str), script)
     except Exception:
         return otherwise
 
@@ -272,25 +339,13 @@ def _same_params(a: object, b: object) -> bool:
 
 # --- logger.lifecycle_any_order --------------------------------------------------------------
 
-_finite_metrics = cst.metric_dicts(values=cst.metric_values(allow_infinity=False))
-_models = st.sampled_from((_Opaque(), None, "model", {"layer": 1}))
 
-
-def _lifecycle_calls(with_close: bool) -> st.SearchStrategy[list[tuple[str, tuple[Any, ...]]]]:
-    ends = ["save", *(["close"] if with_close else [])]
-    call = st.one_of(
-        st.sampled_from(ends).map(lambda m: (m, ())),
-        st.sampled_from(STATUSES).map(lambda s: ("finalize", (s,))),
-        st.tuples(st.just("log_graph"), st.one_of(st.tuples(_models), st.tuples(_models, _models))),
-        st.tuples(st.just("log_metrics"), st.tuples(_finite_metrics, cst.steps())),
-    )
-    return st.lists(call, min_size=1, max_size=12)
-
-
-@register("logger.lifecycle_any_order", level="core", strategy=lambda s: _lifecycle_calls(has_close(s)))
-def lifecycle_any_order(subject: LoggerSubject, calls_to_make: list[tuple[str, tuple[Any, ...]]]) -> None:
+@register("logger.lifecycle_any_order", level="core", strategy=lambda s: _any_calls(_optional_methods(s)))
+def lifecycle_any_order(subject: LoggerSubject, calls_to_make: Script) -> None:
     """save, finalize(status) and close (when the logger has it) must not raise when called in any order,
-    any number of times, interleaved with log_metrics; log_graph must not raise for any model."""
+    any number of times, interleaved with any other valid calls (log_metrics, log_hyperparams, and
+    agg_and_log_metrics and update_agg_funcs where the logger has them); log_graph must not raise for
+    any model."""
     with fresh_logger(subject) as (logger, _path):
         calls = CallLog(logger)
         for method, args in calls_to_make:
@@ -334,40 +389,176 @@ def log_metrics_no_mutation(subject: LoggerSubject, example: tuple[dict[str, Any
 
 @attrs.frozen(repr=False)
 class BadCall:
-    """A call with one malformed argument, and the words its TypeError's message must contain."""
+    """A call with one malformed argument: the words its error's message must contain, the errors
+    allowed (TypeError, or also ValueError for metrics no logger can take as given) and whether a
+    logger may take it (metrics nested deeper than Python's recursion limit, which a logger that can
+    store it may take)."""
 
     method: str
     args: tuple[Any, ...]
     names: tuple[str, ...]
+    errors: tuple[type[Exception], ...] = (TypeError,)
+    unstorable: Unstorable | None = None
+
+    def fresh_args(self) -> tuple[Any, ...]:
+        """The arguments, afresh for one call (a metrics that contains itself or nests 3000 deep is
+        rebuilt: it cannot be deep-copied)."""
+        if self.unstorable is not None:
+            return (self.unstorable.build(), *self.args[1:])
+        return copy.deepcopy(self.args)
 
     def __repr__(self) -> str:
         return render_call(self.method, self.args)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # (Hypothesis' pretty printer: the short form, never the metrics itself)
 
 
 _bad_statuses = st.sampled_from((0, 1, None, b"success", ("success",)))
 
 
 def _bad_calls() -> st.SearchStrategy[BadCall]:
+    """A malformed metrics (as often, one holding a value that is not a real number though a loose check
+    takes it), a metrics that contains itself, one nested past Python's recursion limit, a bad step, or a
+    bad status."""
     metrics_case = st.tuples(bad_metrics(), cst.steps()).map(lambda c: BadCall("log_metrics", (c[0][0], c[1]), c[0][1]))
+    # Values that are not real numbers though a loose check takes them, as often as any other case.
+    non_real_case = st.tuples(bad_metrics(non_real_values), cst.steps()).map(
+        lambda c: BadCall("log_metrics", (c[0][0], c[1]), c[0][1])
+    )
+    unstorable_cases = [
+        st.tuples(metrics, cst.steps()).map(lambda c: BadCall("log_metrics", c, c[0].names, (TypeError, ValueError), c[0]))
+        for metrics in (self_referencing_metrics(), over_deep_metrics())
+    ]
     step_case = st.tuples(cst.metric_dicts(), bad_steps).map(lambda c: BadCall("log_metrics", c, ("step",)))
     status_case = _bad_statuses.map(lambda s: BadCall("finalize", (s,), ("status",)))
-    return st.one_of(metrics_case, step_case, status_case)
+    # (Weighted by sampling the strategies: one_of draws each distinct branch alike.)
+    cases = (metrics_case, non_real_case, non_real_case, *unstorable_cases, step_case, status_case)
+    return st.sampled_from(cases).flatmap(lambda case: case)
 
 
-@register("logger.rejects_bad_input", level="strict", strategy=lambda s: _bad_calls())
-def rejects_bad_input(subject: LoggerSubject, call: BadCall) -> None:
+Valid = tuple[dict[str, Any], Any]
+"""A valid ``log_metrics(metrics, step)`` call's arguments."""
+
+
+@attrs.frozen(repr=False)
+class BadScript:
+    """One to four malformed calls among up to three valid log_metrics calls; the harness (if any)
+    that reads back what was recorded."""
+
+    calls: tuple[BadCall | Valid, ...]
+    harness: Harness | None
+
+    def __repr__(self) -> str:
+        shown = [repr(c) if isinstance(c, BadCall) else render_call("log_metrics", c) for c in self.calls]
+        return "; ".join(shown)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+_BAD_CALLS: list[st.SearchStrategy[list[BadCall]]] = []  # built once, at first use: a strategy built in a draw costs much more
+
+
+def _bad_scripts(subject: LoggerSubject) -> st.SearchStrategy[BadScript]:
+    harness = harness_for(subject)
+    valid = st.lists(st.tuples(harness.metrics if harness is not None else cst.metric_dicts(), cst.steps()), max_size=3)
+    if not _BAD_CALLS:
+        _BAD_CALLS.append(st.lists(_bad_calls(), min_size=1, max_size=4))
+
+    @st.composite
+    def build(draw: st.DrawFn) -> BadScript:
+        calls: list[BadCall | Valid] = list(draw(valid))
+        for bad in draw(_BAD_CALLS[0]):
+            calls.insert(draw(st.integers(0, len(calls))), bad)
+        return BadScript(tuple(calls), harness)
+
+    return build()
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bad_call_problem(logger: Any, call: BadCall) -> tuple[str | None, bool]:
+    """What is wrong with how ``logger`` took the malformed ``call`` (None: nothing), and whether it took it."""
+    allowed = " or ".join(e.__name__ for e in call.errors)
+    expected = f"{call!r}: expected {allowed} naming {', '.join(call.names)}"
+    try:
+        getattr(logger, call.method)(*call.fresh_args())
+    except call.errors as error:
+        missing = [n for n in call.names if n not in str(error)]
+        if missing:
+            return f"{expected}, but {type(error).__name__} says {_cut(str(error))!r}", False
+        return None, False
+    except Exception as error:
+        return f"{expected}, got {type(error).__name__}: {_cut(str(error))}", False
+    if call.unstorable is not None and call.unstorable.may_accept:
+        return None, True  # a logger that can store it may take it
+    return f"{expected}, but it returned", True
+
+
+def _recorded_by_rejected_calls(
+    harness: Harness, logger: Any, path: Path, logged: list[Record], calls: CallLog
+) -> None:
+    """What ``harness`` reads back holds no record that a valid call did not log."""
+    try:
+        back = harness.read(logger, path)
+    except Exception as error:
+        raise ConformanceFailure(
+            f"reading back with {harness.name} after the rejected calls raised {type(error).__name__}: "
+            f"{_cut(str(error))}; calls made: {calls}"
+        ) from error
+    if not isinstance(back, ReadBack):
+        raise ConformanceFailure(f"the harness {harness.name} returned {back!r}, not a conformance.ReadBack")
+    try:
+        read = read_observations(harness, back.metrics)
+    except RecursionError:
+        raise ConformanceFailure(
+            f"read back with {harness.name}: a record contains itself or nests too deep to compare, which "
+            f"only a rejected call can have recorded (a rejected call must record nothing); calls made: {calls}"
+        ) from None
+    _, _, extra = match_observations(expected_observations(harness, logged), read)
+    shown = ", ".join(_cut(f"({read[j].shown[0]!r}, {read[j].shown[1]!r})", 120) for j in extra[:3])
+    expect(
+        not extra,
+        f"read back with {harness.name}: {shown}{' and more' if len(extra) > 3 else ''} was never logged by a "
+        f"valid call (a rejected call must record nothing); calls made: {calls}",
+    )
+
+
+@register("logger.rejects_bad_input", level="strict", strategy=_bad_scripts)
+def rejects_bad_input(subject: LoggerSubject, script: BadScript) -> None:
     """A metrics that is not a mapping of str to real numbers (or to nested such mappings), or a step
     that is not an int or None (a bool is not a step), must raise TypeError naming the argument and key
-    path; a status that is not a str must raise TypeError naming status."""
-    with fresh_logger(subject) as (logger, _path):
+    path; a metrics that contains itself must raise TypeError or ValueError naming the argument and
+    key path, and one nested deeper than Python's recursion limit must raise TypeError or ValueError
+    naming the argument, or be stored (never RecursionError); a status that is not a str must raise
+    TypeError naming status. A rejected call must record nothing: with a read-back harness, what is read
+    back after the script and finalize('success') holds no record that the valid log_metrics calls
+    around the rejected ones did not log; without one, those valid calls and finalize('success') must
+    still succeed (nothing else a logger records is observable)."""
+    logged: list[Record] = []
+    problems: list[str] = []
+    took_deep = False
+    with fresh_logger(subject) as (logger, path):
+        calls = CallLog(logger)
         try:
-            getattr(logger, call.method)(*copy.deepcopy(call.args))
-        except TypeError as error:
-            missing = [n for n in call.names if n not in str(error)]
-            expect(not missing, f"{call!r}: the TypeError must name {', '.join(call.names)}, but says {str(error)!r}")
-            return
-        except Exception as error:
-            raise ConformanceFailure(
-                f"{call!r}: expected TypeError naming {', '.join(call.names)}, got {type(error).__name__}: {error}"
-            ) from error
-    raise ConformanceFailure(f"{call!r}: expected TypeError naming {', '.join(call.names)}, but it returned")
+            for call in script.calls:
+                if isinstance(call, BadCall):
+                    calls.note(f"{call!r} [malformed]")
+                    problem, took = _bad_call_problem(logger, call)
+                    problems += [problem] if problem else []
+                    took_deep = took_deep or (took and problem is None)
+                    continue
+                metrics, step = call
+                logged.append((step, copy.deepcopy(metrics)))
+                calls.run("log_metrics", copy.deepcopy(metrics), step)
+            calls.run("finalize", "success")
+        except ConformanceFailure as failure:
+            if problems:
+                raise ConformanceFailure("; ".join([*problems, str(failure)])) from failure
+            raise
+        expect(not problems, "; ".join(problems) + (f" (calls made: {calls})" if len(script.calls) > 1 else ""))
+        if script.harness is not None and not took_deep:  # (what a logger made of metrics it took is not compared)
+            _recorded_by_rejected_calls(script.harness, logger, path, logged, calls)

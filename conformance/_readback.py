@@ -7,10 +7,9 @@
 from __future__ import annotations
 
 import copy
-import math
 from argparse import Namespace
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, cast
+from collections.abc import Mapping
+from typing import Any, cast
 
 import attrs
 from hypothesis import strategies as st
@@ -18,7 +17,19 @@ from hypothesis import strategies as st
 from conformance import strategies as cst
 from conformance._calls import CallLog, render_call
 from conformance._core import ConformanceFailure, LoggerSubject, NotApplicable, expect, register
-from conformance._harness import Harness, ReadBack, Record, harness_for
+from conformance._harness import (
+    ANY_STEP,
+    Harness,
+    Observation,
+    ReadBack,
+    Record,
+    canon,
+    expected_observations,
+    harness_for,
+    match_observations,
+    read_observations,
+    steps_match,
+)
 from conformance._observe import fresh_logger
 
 __all__: list[str] = []
@@ -65,115 +76,10 @@ def _cases(subject: LoggerSubject) -> st.SearchStrategy[_Run]:
     return _runs(harness)
 
 
-# --- comparing ------------------------------------------------------------------------------
+# --- comparing (the observations and their matching: conformance._harness) --------------------
 
 
-class _NaN:
-    """NaN as a value that equals itself, so NaN logged and NaN read back compare equal."""
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _NaN)
-
-    def __hash__(self) -> int:
-        return 0x7FF8
-
-    def __repr__(self) -> str:
-        return "nan"
-
-
-_ANY_STEP: Final = "<any step>"
-
-
-def _canon(value: object) -> Any:
-    """A hashable stand-in for ``value`` that compares as the property compares: ``==`` on numbers
-    (1 == 1.0; -0.0 == 0.0), NaN equal to NaN, dicts regardless of key order."""
-    if isinstance(value, Mapping):
-        items = cast("Mapping[object, object]", value).items()
-        return ("dict", frozenset((str(k), _canon(v)) for k, v in items))
-    if isinstance(value, (list, tuple)):
-        return ("list", tuple(_canon(v) for v in cast("Iterable[object]", value)))
-    if isinstance(value, float) and math.isnan(value):
-        return _NaN()
-    return value
-
-
-def _narrowed(value: object, narrow: Callable[[float], float] | None) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _narrowed(v, narrow) for k, v in cast("Mapping[str, object]", value).items()}
-    if narrow is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return value
-    return narrow(value)
-
-
-@attrs.frozen
-class _Obs:
-    """One thing compared: a record (``records``) or a key's value at a step (``series``)."""
-
-    key: str | None  # None for a whole record
-    step: Any  # int, None or _ANY_STEP
-    value: Any  # _canon() of the (narrowed) metrics or value
-    shown: tuple[Any, Any, Any] = attrs.field(eq=False)  # (step, as logged, as expected back) for messages
-
-
-def _expected_obs(harness: Harness, logged: list[Record]) -> list[_Obs]:
-    found: list[_Obs] = []
-    for step, metrics in logged:
-        at = (_ANY_STEP if harness.none_step == "any" else harness.none_step) if step is None else step
-        expected = _narrowed(metrics, harness.narrow)
-        if harness.layout == "records":
-            found.append(_Obs(None, at, _canon(expected), (step, metrics, expected)))
-        else:
-            found.extend(_Obs(k, at, _canon(v), (step, {k: metrics[k]}, {k: v})) for k, v in expected.items())
-    return found
-
-
-def _read_obs(harness: Harness, records: Iterable[Record]) -> list[_Obs]:
-    found: list[_Obs] = []
-    for step, metrics in records:
-        if harness.layout == "records":
-            found.append(_Obs(None, step, _canon(metrics), (step, metrics, metrics)))
-        else:
-            found.extend(_Obs(k, step, _canon(v), (step, {k: v}, {k: v})) for k, v in metrics.items())
-    return found
-
-
-def _steps_match(expected: _Obs, read: _Obs) -> bool:
-    return expected.step == _ANY_STEP or ((expected.step is None) == (read.step is None) and expected.step == read.step)
-
-
-def _match(expected: list[_Obs], read: list[_Obs]) -> tuple[dict[int, int], list[int], list[int]]:
-    """A largest matching of expected to read observations: ``(expected index -> read index, lost, extra)``.
-
-    Exact steps are matched first, then observations whose step the storage numbers: read
-    observations equal in key, step and value are interchangeable, so this order loses nothing.
-    """
-    free: dict[tuple[Any, Any, Any], list[int]] = {}
-    for j, obs in enumerate(read):
-        free.setdefault((obs.key, obs.step, obs.value), []).append(j)
-    taken: set[int] = set()
-    pairs: dict[int, int] = {}
-    for i, obs in enumerate(expected):
-        if obs.step == _ANY_STEP:
-            continue
-        candidates = free.get((obs.key, obs.step, obs.value))  # (a step of None is not 0: hashed apart)
-        if candidates:
-            pairs[i] = candidates.pop(0)
-            taken.add(pairs[i])
-    for i, obs in enumerate(expected):
-        if obs.step != _ANY_STEP:
-            continue
-        found = next(
-            (j for j, r in enumerate(read) if j not in taken and r.key == obs.key and r.value == obs.value), None
-        )
-        if found is not None:
-            pairs[i] = found
-            taken.add(found)
-    lost = [i for i in range(len(expected)) if i not in pairs]
-    extra = [j for j in range(len(read)) if j not in taken]
-    return pairs, lost, extra
-
-
-def _in_order(expected: list[_Obs], read: list[_Obs]) -> bool:
+def _in_order(expected: list[Observation], read: list[Observation]) -> bool:
     """Each key's (or the records') read observations match the expected ones position by position."""
     keys = {o.key for o in expected} | {o.key for o in read}
     for key in keys:
@@ -181,21 +87,21 @@ def _in_order(expected: list[_Obs], read: list[_Obs]) -> bool:
         theirs = [o for o in read if o.key == key]
         if len(mine) != len(theirs):
             return False
-        if not all(e.value == r.value and _steps_match(e, r) for e, r in zip(mine, theirs, strict=True)):
+        if not all(e.value == r.value and steps_match(e, r) for e, r in zip(mine, theirs, strict=True)):
             return False
     return True
 
 
-def _show(obs: _Obs) -> str:
+def _show(obs: Observation) -> str:
     step, metrics, _ = obs.shown
     return f"({step!r}, {metrics!r})"
 
 
 def _metric_problems(harness: Harness, logged: list[Record], back: ReadBack) -> list[str]:
-    expected = _expected_obs(harness, logged)
-    read = _read_obs(harness, back.metrics)
+    expected = expected_observations(harness, logged)
+    read = read_observations(harness, back.metrics)
     what = "record" if harness.layout == "records" else "observation"
-    pairs, lost, extra = _match(expected, read)
+    pairs, lost, extra = match_observations(expected, read)
     if harness.merges_identical:
         # An identical observation may be stored once: lost is fine when its twin was read back.
         matched = {expected[i] for i in pairs}
@@ -216,7 +122,7 @@ def _metric_problems(harness: Harness, logged: list[Record], back: ReadBack) -> 
             extra.remove(twin)
             problems.append(f"step changed: the {what} logged as {_show(e)} was read back at step {read[twin].step!r}")
             continue
-        twin = next((j for j in extra if read[j].key == e.key and _steps_match(e, read[j])), None)
+        twin = next((j for j in extra if read[j].key == e.key and steps_match(e, read[j])), None)
         if twin is not None and (e.key is not None or _same_keys(e, read[twin])):
             extra.remove(twin)
             narrowing = "" if harness.narrow is None else f", expected back as {e.shown[2]!r} after the storage's narrowing"
@@ -225,7 +131,7 @@ def _metric_problems(harness: Harness, logged: list[Record], back: ReadBack) -> 
         problems.append(f"{what} lost: {_show(e)} was logged and is not in what was read back")
     for j in extra:
         r = read[j]
-        logged_times = sum(1 for e in expected if e == r or (e.step == _ANY_STEP and (e.key, e.value) == (r.key, r.value)))
+        logged_times = sum(1 for e in expected if e == r or (e.step == ANY_STEP and (e.key, e.value) == (r.key, r.value)))
         if logged_times:
             times = sum(1 for o in read if o == r)
             problems.append(f"{what} duplicated: {_show(r)} was read back {times} times, logged {logged_times}")
@@ -234,7 +140,7 @@ def _metric_problems(harness: Harness, logged: list[Record], back: ReadBack) -> 
     return problems
 
 
-def _same_keys(expected: _Obs, read: _Obs) -> bool:
+def _same_keys(expected: Observation, read: Observation) -> bool:
     a: object = expected.shown[1]
     b: object = read.shown[1]
     return isinstance(a, dict) and isinstance(b, dict) and set(cast("Mapping[object, object]", a)) == set(
@@ -249,7 +155,7 @@ def _hyperparam_problems(harness: Harness, logged: dict[str, Any] | None, back: 
     for key, value in expected.items():
         if key not in read:
             problems.append(f"hyperparameter lost: {key!r} (expected back as {value!r}) is not in {dict(read)!r}")
-        elif _canon(read[key]) != _canon(value):
+        elif canon(read[key]) != canon(value):
             problems.append(f"hyperparameter changed: {key!r} expected back as {value!r}, read back as {read[key]!r}")
     problems.extend(
         f"hyperparameter never logged was read back: {key!r} = {read[key]!r}" for key in read if key not in expected

@@ -15,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 
-def _check_numbers(values: dict[Any, Any], path: str) -> None:
-    """Raise TypeError naming the key path unless ``values`` maps str to numbers or to nested such dicts."""
+def _check_numbers(values: dict[Any, Any], path: str, depth: int = 1) -> None:
+    """Raise TypeError naming the key path unless ``values`` maps str to numbers or to nested such
+    dicts; ValueError naming it for dicts nested more than 100 deep (a dict that contains itself too)."""
+    if depth > 100:
+        raise ValueError(f"{path}: nested more than 100 dicts deep (or a dict that contains itself)")
     for key, value in values.items():
         if not isinstance(key, str):
             raise TypeError(f"{path}: key {key!r} must be a str")
         if isinstance(value, dict):
-            _check_numbers(value, f"{path}[{key!r}]")
+            _check_numbers(value, f"{path}[{key!r}]", depth + 1)
         elif isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{path}[{key!r}] must be a number, got {type(value).__name__}")
 

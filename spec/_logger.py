@@ -59,12 +59,16 @@ class CoreLogger(Protocol):
           Checked by: ``logger.persisted_read_back`` (for a logger with a read-back harness).
         - Strict: a ``metrics`` that is not a mapping of ``str`` to real numbers (or to nested such
           mappings), or a ``step`` that is not an ``int`` or ``None`` (a ``bool`` is not a step), must raise ``TypeError``
-          naming the argument and key path, and record nothing (complex numbers, ``datetime64`` and
-          ``timedelta64`` values, 0-d str or object arrays and tensor-likes whose ``.item()`` is not
-          real are not real numbers). Checked by: ``logger.rejects_bad_input``.
-        - A ``metrics`` that contains itself, or nests deeper than the logger can store, should raise
-          ``TypeError`` or ``ValueError`` naming the argument and key path (never ``RecursionError``),
-          and record nothing.
+          naming the argument and key path, and record nothing (complex numbers, numpy complex
+          scalars, ``datetime64`` and ``timedelta64`` values, 0-d complex, str, bytes or object arrays
+          and tensor-likes whose ``.item()`` is complex or raises are not real numbers). Checked by:
+          ``logger.rejects_bad_input`` (that nothing is recorded, through the logger's read-back
+          harness where it has one).
+        - Strict: a ``metrics`` that contains itself must raise ``TypeError`` or ``ValueError`` naming
+          the argument and key path, and one that nests deeper than the logger can store must raise
+          ``TypeError`` or ``ValueError`` naming the argument (never ``RecursionError``); either records
+          nothing. (A logger that can store a ``metrics`` nested deeper than Python's recursion limit
+          may take it.) Checked by: ``logger.rejects_bad_input``.
         """
         ...
 

@@ -49,6 +49,9 @@ SLOW = {
     "aggregation.runs_logged_once:LogsRunTwiceOnSave",  # 0.26 s
     "aggregation.runs_logged_once:MeanBySumOverLen",  # 0.38 s
     "aggregation.runs_logged_once:MergesAcrossStepChanges",  # 0.25 s
+    "aggregation.rejected_call_keeps_state:AggChecksTopLevelOnly",  # not rejected
+    "aggregation.rejected_call_keeps_state:AggChecksTwoLevels",  # not rejected
+    "aggregation.rejected_call_keeps_state:AggLeafOnlyMessage",  # not rejected
     "aggregation.runs_logged_once:NanMean",  # not rejected
     "aggregation.runs_logged_once:SingleRunIntsAsFloats",  # 0.26 s
     "aggregation.state_machine:CloseForgetsTheRun",  # 0.31 s
@@ -57,6 +60,7 @@ SLOW = {
     "collection.fan_out:AddsStepInPlace",  # not rejected
     "collection.fan_out:FlattensNestedMetrics",  # not rejected
     "collection.fan_out:ForwardsFloats",  # not rejected
+    "logger.lifecycle_any_order:SaveTwiceRaises",  # not rejected
     "logger.log_metrics_no_mutation:EpochMadeIntInPlace",  # not rejected
     "logger.log_metrics_no_mutation:NanZeroedInPlace",  # not rejected
     "logger.log_metrics_no_mutation:PopsStepKeys",  # not rejected
@@ -64,6 +68,9 @@ SLOW = {
     "logger.rejects_bad_input:NestedKeysUnchecked",  # not rejected
     "logger.rejects_bad_input:StepCoercedToInt",  # not rejected
     "merge.numpy_mean_exact:batched_left_to_right",  # 0.34 s
+    "logger.rejects_bad_input:BoolStepTaken",  # 0.32 s
+    "logger.rejects_bad_input:DatetimeTaken",  # 0.32 s
+    "logger.rejects_bad_input:NumpyComplexTaken",  # not rejected
     "merge.values_in_order:sorted_values",  # not rejected
 }
 

@@ -41,7 +41,7 @@ class TestExitStatus:
         status, text = run("merge", BROKEN, "--only", "merge.all_none_key_skipped")
         assert status == 1
         assert "FAILED merge.all_none_key_skipped on tests.broken.merges:like_1_5" in text
-        assert "minimal falsifying example: ([{'ghost': None}], ['ghost'])" in text
+        assert "minimal falsifying example: ([{'ghost': None}], [('ghost',)])" in text
         assert "replay:   python -m conformance merge tests.broken.merges:like_1_5 --only merge.all_none_key_skipped" in text
 
     def test_the_printed_replay_command_reproduces_the_failure(self) -> None:

@@ -61,16 +61,18 @@ IDS = LOGGER_IDS + AGGREGATION_IDS
 # --- loggers written from scratch: they inherit nothing and import nothing of loggerspec ------
 
 
-def _check_metrics(metrics: object, path: str = "metrics") -> None:
+def _check_metrics(metrics: object, path: str = "metrics", inside: tuple[int, ...] = ()) -> None:
     if not isinstance(metrics, Mapping):
         raise TypeError(f"{path} must be a mapping, got {type(metrics).__name__}")
+    if id(metrics) in inside or len(inside) > 50:
+        raise ValueError(f"{path} contains itself or nests more than 50 levels deep")
     for key, value in metrics.items():
         if not isinstance(key, str):
             raise TypeError(f"{path}: key {key!r} is not a str")
         if isinstance(value, Mapping):
-            _check_metrics(value, f"{path}[{key!r}]")
-        elif not isinstance(value, numbers.Real):
-            raise TypeError(f"{path}[{key!r}] must be a number, got {type(value).__name__}")
+            _check_metrics(value, f"{path}[{key!r}]", (*inside, id(metrics)))
+        elif not isinstance(value, numbers.Real) or isinstance(value, (np.datetime64, np.timedelta64)):
+            raise TypeError(f"{path}[{key!r}] must be a real number, got {type(value).__name__}")
 
 
 def _check_step(step: object) -> None:

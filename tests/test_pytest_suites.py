@@ -43,7 +43,7 @@ class TestSuites:
         result.assert_outcomes(failed=1)
         text = result.stdout.str()
         assert "merge.all_none_key_skipped: A key whose values are all None must be left out" in text
-        assert "minimal falsifying example: ([{'ghost': None}], ['ghost'])" in text
+        assert "minimal falsifying example: ([{'ghost': None}], [('ghost',)])" in text
         assert "replay: python -m conformance merge tests.broken.merges:like_1_5 --only merge.all_none_key_skipped" in text
 
     def test_opt_outs_need_a_reason_and_are_listed(self, pytester: pytest.Pytester) -> None:

@@ -116,6 +116,10 @@ class Member:
     def stop_raising(self) -> None:
         self._raises.clear()
 
+    def raise_on(self, raises: Mapping[str, Exception]) -> None:
+        """From now on, raise the error given for a method (and for no other method) after recording the call."""
+        self._raises = dict(raises)
+
     def become(self, spec: MemberSpec) -> None:
         """Change name, version, experiment and save_dir (as a logger's version changes when its run starts)."""
         self._name, self._version, self._experiment = spec.name, spec.version, spec.experiment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterable
-from typing import Any, TypeGuard
+from typing import Any, TypeAlias, TypeGuard
 
 import attrs
 from hypothesis import strategies as st
@@ -351,12 +351,28 @@ class _MemberError(Exception):
 _ERROR_TYPES: tuple[type[Exception], ...] = (_MemberError, ValueError, RuntimeError, KeyError, OSError)
 
 
+Round: TypeAlias = tuple[Call, dict[int, Exception]]
+"""One call to make on a collection, and the members that raise (with their errors) when it reaches them."""
+
+
 @st.composite
-def _isolation_cases(draw: st.DrawFn) -> tuple[int, dict[int, Exception], Call]:
+def _isolation_cases(draw: st.DrawFn) -> tuple[int, list[Round]]:
+    """1-4 members and 1-6 calls in turn, each with its own raising members: the same ones as the call
+    before (half the time) or drawn afresh, or none (a clean call), so a member often fails twice or
+    more, in a row or not, and between failures a clean call must reach it."""
     count = draw(st.integers(min_value=1, max_value=4))
-    raising = draw(st.sets(st.integers(min_value=0, max_value=count - 1), min_size=1))
-    errors = {i: draw(st.sampled_from(_ERROR_TYPES))(f"member {i} failed on purpose") for i in sorted(raising)}
-    return count, errors, draw(_calls())
+    members = st.lists(st.integers(min_value=0, max_value=count - 1), unique=True, max_size=count).map(set)
+    rounds: list[Round] = []
+    raising: set[int] = draw(st.sets(st.integers(min_value=0, max_value=count - 1), min_size=1))
+    for n in range(draw(st.integers(min_value=1, max_value=6))):
+        if n and not draw(st.booleans()):
+            raising = draw(members)
+        call = draw(_calls())
+        errors: dict[int, Exception] = {}
+        for i in sorted(raising):
+            errors[i] = draw(st.sampled_from(_ERROR_TYPES))(f"member {i} failed on purpose (call {n + 1})")
+        rounds.append((call, errors))
+    return count, rounds
 
 
 def _leaves(error: BaseException) -> list[BaseException]:
@@ -371,30 +387,35 @@ def _is_group(error: BaseException) -> TypeGuard[BaseExceptionGroup[BaseExceptio
     return isinstance(error, BaseExceptionGroup)
 
 
-@register("collection.error_isolation", level="strict", strategy=lambda s: _isolation_cases())
-def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Exception], Call]) -> None:
-    """A member that raises must not stop delivery to the members after it; after delivering to all,
-    the call must raise one exception that carries every member's error."""
-    count, errors, call = case
+def _check_round(
+    collection: Any, count: int, call: Call, errors: dict[int, Exception], journal: list[Delivery], done: str
+) -> None:
+    """``call`` on ``collection`` reaches every member, and raises one exception carrying every error
+    in ``errors`` (nothing when it is empty)."""
     method = call[0]
-    journal: list[Delivery] = []
-    members = [Member(i, journal, raises={method: errors[i]} if i in errors else None) for i in range(count)]
-    collection = _build(subject, members)
+    start = len(journal)
     raised: Exception | None = None
     try:
         make(collection, call)
     except Exception as error:
         raised = error
-    reached = [d.member for d in journal if d.method == method]
+    reached = [d.member for d in journal[start:] if d.method == method]
     missing = [i for i in range(count) if i not in reached]
+    raising = f"with members {sorted(errors)} raising" if errors else "with no member raising"
     expect(
         not missing,
-        f"collection.{render(call)} with members {sorted(errors)} raising (of {count}): members {missing} "
-        f"were never reached (reached {reached})",
+        f"{done}collection.{render(call)} {raising} (of {count}): members {missing} were never reached "
+        f"(reached {reached})",
     )
+    if not errors:
+        expect(
+            raised is None,
+            f"{done}collection.{render(call)} {raising} must not raise; it raised {type(raised).__name__}: {raised!r}",
+        )
+        return
     if raised is None:
         raise ConformanceFailure(
-            f"collection.{render(call)} with members {sorted(errors)} raising must raise an exception carrying "
+            f"{done}collection.{render(call)} {raising} must raise an exception carrying "
             f"{list(errors.values())!r}; it raised nothing"
         )
     if not (len(errors) == 1 and raised is next(iter(errors.values()))):
@@ -402,19 +423,30 @@ def error_isolation(subject: CollectionSubject, case: tuple[int, dict[int, Excep
         lost = [e for e in errors.values() if not any(leaf is e for leaf in leaves)]
         expect(
             not lost,
-            f"collection.{render(call)} must raise one exception carrying every member's error "
+            f"{done}collection.{render(call)} must raise one exception carrying every member's error "
             f"{list(errors.values())!r} (the error itself, or an exception group holding them); it raised "
             f"{type(raised).__name__}: {raised!r}, which does not carry {lost!r}",
         )
-    # The members no longer raise: the same call again must reach every one of them (a member that
-    # raised once is not dropped from later calls).
+
+
+@register("collection.error_isolation", level="strict", strategy=lambda s: _isolation_cases())
+def error_isolation(subject: CollectionSubject, case: tuple[int, list[Round]]) -> None:
+    """A member that raises must not stop delivery to the members after it; after delivering to all,
+    the call must raise one exception that carries every member's error. A member that raised, any
+    number of times, must still be reached by later calls."""
+    count, rounds = case
+    journal: list[Delivery] = []
+    members = [Member(i, journal) for i in range(count)]
+    collection = _build(subject, members)
+    done: list[str] = []
+    for call, errors in rounds:
+        for member in members:
+            member.raise_on({call[0]: errors[member.index]} if member.index in errors else {})
+        _check_round(collection, count, call, errors, journal, f"after {' ; '.join(done)}: " if done else "")
+        done.append(f"{render(call)} [{f'members {sorted(errors)} raising' if errors else 'none raising'}]")
+    # The members no longer raise: each method called again must reach every one of them (a member
+    # that raised is not dropped from later calls, however many times it raised).
     for member in members:
         member.stop_raising()
-    start = len(journal)
-    invoke(collection, call)
-    again = [d.member for d in journal[start:] if d.method == method]
-    expect(
-        again == list(range(count)),
-        f"collection.{render(call)} with members {sorted(errors)} raising, then again with none raising: "
-        f"the second call must reach members {list(range(count))}, it reached {again}",
-    )
+    for call, _ in rounds:
+        _check_round(collection, count, call, {}, journal, f"after {' ; '.join(done)}, then with none raising: ")

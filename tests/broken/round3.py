@@ -34,6 +34,7 @@ import numpy as np
 
 import impl
 from conformance._core import CollectionSubject, LoggerSubject, MergeSubject, RankSubject
+from conformance._harness import Harness, ReadBack
 from impl._rank import rank_from_environment
 from impl._validate import check_metrics, check_step, describe, is_mapping, is_metric_value, snapshot
 from tests.broken import Broken
@@ -708,9 +709,21 @@ class CloseFailsAfterHyperparams(impl.InMemoryLogger):
         super().close()
 
 
+def _read_in_memory(logger: Any, directory: Path) -> ReadBack:
+    params: dict[str, Any] = {}
+    for recorded in logger.hyperparams:
+        params.update(recorded)
+    return ReadBack(tuple(logger.metrics), params)
+
+
+IN_MEMORY = Harness(_read_in_memory, name=f"{_MODULE}:IN_MEMORY", layout="records", ordered=True, none_step=None)
+"""A read-back harness for impl's InMemoryLogger (and its subclasses here), whose storage is its
+``metrics`` list: what a user would give for a logger that keeps its records in memory."""
+
+
 class RecordsThenRejects(impl.InMemoryLogger):
     """log_metrics records the call, then checks it: bad input raises the right TypeError but is
-    recorded ("and record nothing" is never checked)."""
+    recorded (seen through a read-back harness: IN_MEMORY)."""
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         given: object = metrics
@@ -838,14 +851,22 @@ BROKEN = [
     Broken(ENVIRONMENT_MALFORMED, _rank(gate_empty_is_unset, empty_is_unset), "RANK='' is taken as unset"),
 ]
 
-# Gaps found by the audit (docs/property-inputs.md), outside the five classes.
-ESCAPES = [
+# Gaps found by the audit (docs/property-inputs.md), outside the five classes: each escaped its
+# property until the property was generalised (issue 11's remaining items).
+BROKEN += [
     Broken("logger.property_types", _logger(VersionNoneAfterClose), "version is None after close()"),
     Broken("logger.lifecycle_any_order", _logger(CloseFailsAfterHyperparams), "close() after hyperparams raises"),
-    Broken("logger.rejects_bad_input", _logger(RecordsThenRejects), "bad metrics recorded, then rejected"),
+    Broken(
+        "logger.rejects_bad_input",
+        LoggerSubject(RecordsThenRejects, f"{_MODULE}:RecordsThenRejects", harness=IN_MEMORY),
+        "bad metrics recorded, then rejected",
+    ),
     Broken("merge.all_none_key_skipped", _merge(nested_all_none_kept), "a nested all-None key is kept"),
     Broken("collection.error_isolation", _collection(DropsMemberAfterTwoFailures), "dropped after two failures"),
 ]
-"""Broken implementations today's properties still certify (issue 11, the audit's remaining "fix" items in
-docs/property-inputs.md): kept out of BROKEN, which must all be rejected, until their properties are
-strengthened; ``tests/test_broken.py`` checks that each one still escapes, so a fix moves it to BROKEN."""
+
+ESCAPES: list[Broken] = []
+"""Broken implementations today's properties still certify: kept out of BROKEN, which must all be
+rejected, until their properties are strengthened; ``tests/test_broken.py`` checks that each one still
+escapes, so a fix moves it to BROKEN. (Empty: the last five, issue 11's remaining "fix" items in
+docs/property-inputs.md, are in BROKEN now.)"""

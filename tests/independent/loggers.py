@@ -20,19 +20,34 @@ from tests.independent.merges import plain_merge
 from tests.independent.ranks import RANK, gated
 
 
-def _checked_metrics(metrics: Any, where: str = "metrics") -> None:
+_MAX_NESTING = 100
+"""How deeply these loggers let metrics nest (spec: deeper than the logger can store raises TypeError or ValueError)."""
+
+
+def _checked_metrics(metrics: Any, where: str = "metrics", inside: tuple[int, ...] = ()) -> None:
     """Raise TypeError naming ``where`` (``metrics -> 'd' -> 'x'``) unless ``metrics`` maps str to real
-    numbers or to such mappings."""
+    numbers or to such mappings; ValueError naming it for a mapping that contains itself or nests
+    deeper than :data:`_MAX_NESTING` levels."""
     if not isinstance(metrics, Mapping):
         raise TypeError(f"{where} must be a mapping of str to numbers, got {type(metrics).__name__}")
+    if id(metrics) in inside:
+        raise ValueError(f"{where} contains itself")
+    if len(inside) >= _MAX_NESTING:
+        raise ValueError(f"{where} nests deeper than {_MAX_NESTING} levels")
     for key, value in metrics.items():
         if not isinstance(key, str):
             raise TypeError(f"{where}: every key must be a str, got {key!r}")
         here = f"{where} -> {key!r}"
         if isinstance(value, Mapping):
-            _checked_metrics(value, here)
-        elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+            _checked_metrics(value, here, (*inside, id(metrics)))
+        elif not _is_real(value):
             raise TypeError(f"{here} must be a real number, got {type(value).__name__} {value!r}")
+
+
+def _is_real(value: object) -> bool:
+    """A real number, as spec says: not a bool here, and not a numpy datetime64 or timedelta64 (numpy
+    registers timedelta64 as an integer)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.datetime64, np.timedelta64))
 
 
 def _checked_step(step: Any) -> None:

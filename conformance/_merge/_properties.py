@@ -1,121 +1,34 @@
-"""Properties of a merge function (``merge_dicts``): the sentences of :class:`spec.MergeFunction`."""
+"""The core properties of a merge function, in report order."""
 
 from __future__ import annotations
 
 import copy
 import math
-import types
 import warnings
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
 from conformance._compare import as_dict, is_dict, is_list, same, same_typed
-from conformance._core import ConformanceFailure, MergeSubject, expect, register
+from conformance._core import MergeSubject, expect, register
+from conformance._merge._cases import (
+    FLAT_LISTS,
+    LONG_LISTS,
+    Recorder,
+    as_mappings,
+    key_tree,
+    leaf_paths,
+    missing_or_extra,
+    nested_with_nones,
+    non_none_columns,
+    same_list,
+    zero,
+)
 
 __all__: list[str] = []
-
-
-_NAMES = ("mean", "max", "min", "sum", "median")
-
-
-class _Recorder:
-    """An aggregation function that records each call's values (and what they came in) and returns
-    a marker.
-
-    It is named as a library's functions are (``mean``, ``max``...), so that a merge that picks a
-    function by its name, not by what it is, shows.
-    """
-
-    def __init__(self, marker: float) -> None:
-        self.marker = marker
-        self.calls: list[list[Any]] = []
-        self.containers: list[type[Any]] = []
-        self.__name__ = _NAMES[int(abs(marker)) % len(_NAMES)]
-
-    def __call__(self, values: Sequence[float]) -> float:
-        # (cast to object: type() of a Sequence[float] is fine, but a generator passed here must show as one)
-        self.containers.append(type(cast(object, values)))
-        self.calls.append(list(values))
-        return self.marker
-
-    def __repr__(self) -> str:
-        return f"<recorder returning {self.marker}>"
-
-
-def _zero(values: Sequence[float]) -> float:
-    """An aggregation function for the properties that do not look at the aggregated values."""
-    return 0.0
-
-
-def _non_none_columns(dicts: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {}
-    for d in dicts:
-        for k, v in d.items():
-            if v is not None:
-                columns.setdefault(k, []).append(v)
-    return columns
-
-
-def _seen_everywhere(dicts: list[dict[str, Any]]) -> bool:
-    """True when every key has a non-None value somewhere (what 1.5 needs to not raise)."""
-    keys = {k for d in dicts for k in d}
-    return keys <= set(_non_none_columns(dicts))
-
-
-_value_or_none = st.one_of(st.none(), cst.metric_values())
-_flat_lists = st.lists(cst.metric_dicts(values=_value_or_none), min_size=1, max_size=4).filter(_seen_everywhere)
-# Many inputs, few keys each: a key first seen late in a long run (a merge that takes the keys of
-# the first input on a "long run" path loses it).
-_long_lists = st.lists(
-    cst.metric_dicts(values=_value_or_none, max_size=2), min_size=5, max_size=12
-).filter(_seen_everywhere)
-
-
-def _with_nones(dicts: list[dict[str, Any]], choices: list[int]) -> list[dict[str, Any]]:
-    """``dicts`` (nested) with some values, leaves or nested dicts, made None or added as None, at
-    every level, as ``choices`` say (taken in turn; 2 is a None, a missing choice is none); every
-    key keeps a non-None value in some input. (A None beside a mapping is a missing value, not a
-    mismatch.) Choices drawn apart from the dicts shrink apart from them."""
-    pending = iter(choices)
-
-    def level(inputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = [dict(d) for d in inputs]
-        for key in dict.fromkeys(k for d in inputs for k in d):
-            holders = [i for i, d in enumerate(inputs) if d.get(key) is not None]
-            for i in range(len(inputs)):
-                if (i not in holders or len(holders) > 1) and next(pending, 0) == 2:
-                    if i in holders:
-                        holders.remove(i)
-                    out[i][key] = None
-            # Then the nested dicts that are left, among themselves.
-            nested = [i for i in holders if is_dict(inputs[i][key])]
-            for i, merged in zip(nested, level([inputs[i][key] for i in nested]), strict=True):
-                out[i][key] = merged
-        return out
-
-    return level(dicts)
-
-
-def _nested_with_nones(max_size: int) -> st.SearchStrategy[list[dict[str, Any]]]:
-    """Lists of nested dicts, some values None, every key at every level with a non-None value (a
-    key that is None in every input is merge.all_none_key_skipped's matter, and 1.5 raises there)."""
-    plain = st.lists(cst.nested_metric_dicts(), min_size=1, max_size=max_size)
-    # (Smaller dicts: shrinking nested dicts is what a failure here costs.)
-    with_nones = st.builds(
-        _with_nones,
-        st.lists(cst.nested_metric_dicts(max_size=2), min_size=2, max_size=max_size),
-        st.lists(st.integers(0, 2), min_size=24, max_size=24),
-    )
-    return st.one_of(plain, with_nones, with_nones)
-
-
-def _as_mappings(dicts: list[dict[str, Any]], which: list[bool]) -> list[Any]:
-    """Some of the inputs as read-only mappings that are not dicts (the signature takes any Mapping)."""
-    return [types.MappingProxyType(d) if i < len(which) and which[i] else d for i, d in enumerate(dicts)]
 
 
 @register("merge.seed_example", level="core")
@@ -137,38 +50,15 @@ def seed_example(subject: MergeSubject, _: None) -> None:
     expect(same_typed(rest, want), f"expected {want} besides 'a' (ints and floats as shown), got {rest}")
 
 
-def _key_tree(dicts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The keys the merge of ``dicts`` must have: each to None, or to its own tree when its values are dicts."""
-    return {
-        key: _key_tree(values) if all(is_dict(v) for v in values) else None
-        for key, values in _non_none_columns(dicts).items()
-    }
-
-
-def _missing_or_extra(got: Any, tree: dict[str, Any], where: str = "result") -> str | None:
-    node = as_dict(got)
-    if node is None:
-        return f"{where} must be a dict, got {got!r}"
-    if set(node) != set(tree):
-        return f"{where}: expected keys {sorted(tree)}, got {sorted(node)}"
-    for key, subtree in tree.items():
-        if subtree is not None:
-            problem = _missing_or_extra(node[key], subtree, f"{where} -> {key!r}")
-            if problem:
-                return problem
-    return None
-
-
-# Results that a merge might wrongly take for "nothing": 0.0 (falsy) and NaN (not equal to itself).
 _results = st.sampled_from((0.0, math.nan))
-_nested_key_lists = _nested_with_nones(3)
+_nested_key_lists = nested_with_nones(3)
 
 
 @register(
     "merge.result_keys",
     level="core",
     strategy=lambda s: st.tuples(
-        st.one_of(_flat_lists, _nested_key_lists, _long_lists), _results, st.lists(st.booleans(), max_size=12)
+        st.one_of(FLAT_LISTS, _nested_key_lists, LONG_LISTS), _results, st.lists(st.booleans(), max_size=12)
     ),
 )
 def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float, list[bool]]) -> None:
@@ -178,8 +68,8 @@ def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float, 
     def constant(values: Sequence[float]) -> float:
         return result
 
-    got = subject.merge(_as_mappings(dicts, proxies), None, constant)
-    problem = _missing_or_extra(got, _key_tree(dicts))
+    got = subject.merge(as_mappings(dicts, proxies), None, constant)
+    problem = missing_or_extra(got, key_tree(dicts))
     shown = f"; inputs {[i for i, p in enumerate(proxies[: len(dicts)]) if p]} as MappingProxyType" if any(
         proxies[: len(dicts)]
     ) else ""
@@ -197,7 +87,7 @@ def _rectangles(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 @st.composite
 def _dispatch_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str], bool]:
-    dicts = draw(st.one_of(_flat_lists, _rectangles()))
+    dicts = draw(st.one_of(FLAT_LISTS, _rectangles()))
     keys = sorted({k for d in dicts for k in d})
     chosen = draw(st.lists(st.sampled_from(keys), unique=True)) if keys else []
     return dicts, chosen, draw(st.booleans())
@@ -211,10 +101,10 @@ def dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str],
     # still give each key listed in agg_key_funcs its own function. (What numpy.mean gives the other
     # keys is merge.numpy_mean_exact's matter.)
     dicts, chosen, mean_default = case
-    funcs = {k: _Recorder(1000.0 + i) for i, k in enumerate(chosen)}
-    default = _Recorder(-1.0)
+    funcs = {k: Recorder(1000.0 + i) for i, k in enumerate(chosen)}
+    default = Recorder(-1.0)
     got = subject.merge(dicts, funcs, np.mean if mean_default else default)
-    columns = _non_none_columns(dicts)
+    columns = non_none_columns(dicts)
     shown = "numpy.mean" if mean_default else repr(default)
     for key in columns:
         if key in funcs:
@@ -241,12 +131,12 @@ def dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str],
     )
 
 
-@register("merge.values_in_order", level="core", strategy=lambda s: _flat_lists)
+@register("merge.values_in_order", level="core", strategy=lambda s: FLAT_LISTS)
 def values_in_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
     """Each function must receive that key's non-None values in input order."""
-    columns = _non_none_columns(dicts)
-    funcs = {k: _Recorder(float(i)) for i, k in enumerate(columns)}
-    subject.merge(dicts, funcs, _Recorder(-1.0))
+    columns = non_none_columns(dicts)
+    funcs = {k: Recorder(float(i)) for i, k in enumerate(columns)}
+    subject.merge(dicts, funcs, Recorder(-1.0))
     for key, fn in funcs.items():
         expect(
             all(issubclass(c, (list, tuple)) for c in fn.containers),
@@ -254,7 +144,7 @@ def values_in_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
             f"{[c.__name__ for c in fn.containers]}",
         )
         expect(
-            len(fn.calls) == 1 and _same_list(fn.calls[0], columns[key]),
+            len(fn.calls) == 1 and same_list(fn.calls[0], columns[key]),
             f"key {key!r}: expected the values {columns[key]!r} (of types "
             f"{[type(v).__name__ for v in columns[key]]}), got calls {fn.calls!r}",
         )
@@ -327,7 +217,7 @@ def _first_value(values: Sequence[Any]) -> Any:
 def _plain_merge(dicts: Sequence[dict[str, Any]], funcs: Any, default: Any) -> dict[str, Any]:
     """The definition: each key's function called on the list of its non-None values."""
     out: dict[str, Any] = {}
-    for key, values in _non_none_columns(list(dicts)).items():
+    for key, values in non_none_columns(list(dicts)).items():
         fn = funcs.get(key)
         if all(is_dict(v) for v in values):
             out[key] = _plain_merge(values, fn if is_dict(fn) else {}, default)
@@ -371,30 +261,13 @@ def numpy_mean_exact(subject: MergeSubject, case: tuple[list[dict[str, Any]], di
     expect(not problems, f"with default_func={default_name}: " + "; ".join(problems[:3]))
 
 
-def _same_list(a: list[Any], b: list[Any]) -> bool:
-    """The same values in the same order, each of the same type (a function must get the values
-    themselves: ``float(v)`` for an int ``v`` is equal, but is not the value)."""
-    return len(a) == len(b) and all(type(x) is type(y) and same(x, y) for x, y in zip(a, b, strict=True))
-
-
-def _paths(d: dict[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], list[Any]]:
-    """Leaf paths of a nested dict, to the list holding the leaf value."""
-    out: dict[tuple[str, ...], list[Any]] = {}
-    for k, v in d.items():
-        if is_dict(v):
-            out.update(_paths(v, (*prefix, k)))
-        elif v is not None:
-            out.setdefault((*prefix, k), []).append(v)
-    return out
-
-
-_nested_lists = _nested_with_nones(3)
+_nested_lists = nested_with_nones(3)
 
 
 @st.composite
 def _nested_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[tuple[str, ...]]]:
     dicts = draw(_nested_lists)
-    paths = sorted({p for d in dicts for p in _paths(d)})
+    paths = sorted({p for d in dicts for p in leaf_paths(d)})
     chosen = draw(st.lists(st.sampled_from(paths), unique=True)) if paths else []
     return dicts, chosen
 
@@ -406,18 +279,18 @@ def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], lis
     dicts, chosen = case
     funcs: dict[str, Any] = {}
     markers: dict[tuple[str, ...], float] = {}
-    recorders: dict[tuple[str, ...], _Recorder] = {}
+    recorders: dict[tuple[str, ...], Recorder] = {}
     for i, path in enumerate(chosen):
         level = funcs
         for part in path[:-1]:
             level = level.setdefault(part, {})
-        level[path[-1]] = recorders[path] = _Recorder(1000.0 + i)
+        level[path[-1]] = recorders[path] = Recorder(1000.0 + i)
         markers[path] = 1000.0 + i
-    default = _Recorder(-1.0)
+    default = Recorder(-1.0)
     got = subject.merge(dicts, funcs, default)
     all_paths: set[tuple[str, ...]] = set()
     for d in dicts:
-        all_paths |= set(_paths(d))
+        all_paths |= set(leaf_paths(d))
     for path in sorted(all_paths):
         node: object = got
         for part in path:
@@ -430,16 +303,16 @@ def nested_dispatch(subject: MergeSubject, case: tuple[list[dict[str, Any]], lis
     given_none = [values for values in default.calls if any(v is None for v in values)]
     expect(not given_none, f"a None value is missing, not a value: default_func was called with {given_none[:3]!r}")
     for path, fn in recorders.items():
-        values = [v for d in dicts for v in _paths(d).get(path, [])]
+        values = [v for d in dicts for v in leaf_paths(d).get(path, [])]
         expect(
-            len(fn.calls) == 1 and _same_list(fn.calls[0], values),
+            len(fn.calls) == 1 and same_list(fn.calls[0], values),
             f"path {' -> '.join(path)}: its function must be called once with {values!r}, got calls {fn.calls!r}",
         )
 
 
 @st.composite
 def _with_funcs(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    dicts = draw(st.one_of(_flat_lists, _nested_lists))
+    dicts = draw(st.one_of(FLAT_LISTS, _nested_lists))
     return dicts, draw(cst.agg_key_funcs_for(dicts))
 
 
@@ -448,7 +321,7 @@ def no_mutation(subject: MergeSubject, case: tuple[list[dict[str, Any]], dict[st
     """The inputs and agg_key_funcs must not be mutated."""
     dicts, funcs = case
     before, funcs_before = copy.deepcopy(dicts), copy.deepcopy(funcs)
-    subject.merge(dicts, funcs, _zero)
+    subject.merge(dicts, funcs, zero)
     # Compared with types and key order (1 == 1.0, and dicts compare equal in any order).
     expect(_unchanged(dicts, before), f"inputs changed: {before!r} became {dicts!r}")
     expect(_unchanged(funcs, funcs_before), f"agg_key_funcs changed: {funcs_before!r} became {funcs!r}")
@@ -484,110 +357,3 @@ def associative_on_disjoint_keys(subject: MergeSubject, triple: list[dict[str, A
     right = merge([a, merge([b, c])])
     expect(same(dict(whole), dict(left)), f"merge([a, b, c]) = {whole!r} but merge([merge([a, b]), c]) = {left!r}")
     expect(same(dict(whole), dict(right)), f"merge([a, b, c]) = {whole!r} but merge([a, merge([b, c])]) = {right!r}")
-
-
-@register("merge.empty_input", level="strict")
-def empty_input(subject: MergeSubject, _: None) -> None:
-    """An empty dicts must return {}."""
-    got = subject.merge([])
-    expect(got == {}, f"merge([]) must be {{}}, got {got!r}")
-
-
-@st.composite
-def _with_all_none_keys(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
-    dicts = draw(st.lists(cst.metric_dicts(values=_value_or_none), min_size=1, max_size=4))
-    ghosts: list[str] = draw(st.lists(st.sampled_from(("ghost", "none_only", "d/empty")), unique=True, min_size=1))
-    for key in ghosts:
-        for d in draw(st.lists(st.sampled_from(range(len(dicts))), min_size=1, unique=True)):
-            dicts[d][key] = None
-    return dicts, ghosts
-
-
-@register("merge.all_none_key_skipped", level="strict", strategy=lambda s: _with_all_none_keys())
-def all_none_key_skipped(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
-    """A key whose values are all None must be left out of the result, not raise."""
-    dicts, ghosts = case
-    # Every function records its calls: one called with no values (min() and max() raise there,
-    # numpy.mean warns) did not leave the key out.
-    ghost_funcs = {key: _Recorder(0.0) for key in ghosts}
-    default = _Recorder(0.0)
-    got = subject.merge(dicts, ghost_funcs, default)
-    want = set(_non_none_columns(dicts))
-    expect(set(got) == want, f"expected keys {sorted(want)} (all-None keys {ghosts} left out), got {sorted(got)}")
-    for name, fn in [*((f"agg_key_funcs[{k!r}]", f) for k, f in ghost_funcs.items()), ("default_func", default)]:
-        expect(
-            all(fn.calls),
-            f"{name} was called with no values (an all-None key; min() would raise): calls {fn.calls!r}",
-        )
-
-
-_path_keys = st.text("abcdefghijklmnopqrstuvwxyz", min_size=6, max_size=8).map(lambda s: f"key_{s}")
-
-
-@st.composite
-def _mismatched(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[str]]:
-    path = draw(st.lists(_path_keys, min_size=1, max_size=3, unique=True))
-    as_mapping: dict[str, Any] = {"leaf": 1.0}
-    as_number: Any = draw(cst.metric_values(allow_infinity=False))
-    for part in reversed(path[1:]):
-        as_mapping, as_number = {part: as_mapping}, {part: as_number}
-    first, second = {path[0]: as_mapping}, {path[0]: as_number}
-    padding = draw(st.lists(cst.metric_dicts(keys=st.sampled_from(("a", "b"))), max_size=2))
-    dicts = [*padding, first, second] if draw(st.booleans()) else [*padding, second, first]
-    return dicts, path
-
-
-@register("merge.mismatched_nesting", level="strict", strategy=lambda s: _mismatched())
-def mismatched_nesting(subject: MergeSubject, case: tuple[list[dict[str, Any]], list[str]]) -> None:
-    """A key that is a mapping in one input and a non-mapping in another must raise TypeError whose
-    message names the key path."""
-    dicts, path = case
-    try:
-        got = subject.merge(dicts, None, _zero)
-    except TypeError as error:
-        missing = [part for part in path if part not in str(error)]
-        expect(not missing, f"the TypeError must name the key path {path}, but says {str(error)!r}")
-        return
-    except Exception as error:
-        raise ConformanceFailure(
-            f"expected TypeError naming key path {path}, got {type(error).__name__}: {error}"
-        ) from error
-    raise ConformanceFailure(f"expected TypeError naming key path {path}, got a result {got!r}")
-
-
-def _first_seen(dicts: Sequence[dict[str, Any]]) -> list[str]:
-    return list(dict.fromkeys(k for d in dicts for k, v in d.items() if v is not None))
-
-
-def _check_order(got: dict[str, Any], dicts: list[dict[str, Any]], where: str) -> None:
-    want = _first_seen(dicts)
-    expect(list(got) == want, f"{where}: keys must come in first-seen order {want}, got {list(got)}")
-    for key in want:
-        nested = [d[key] for d in dicts if isinstance(d.get(key), dict)]
-        if nested:
-            _check_order(got[key], nested, f"{where} -> {key!r}")
-
-
-def _consistent_nesting(dicts: list[dict[str, Any]]) -> bool:
-    """True when no key is a dict in one input and a value (not None) in another."""
-    nested = {k for d in dicts for k, v in d.items() if isinstance(v, dict)}
-    return all(v is None or isinstance(v, dict) == (k in nested) for d in dicts for k, v in d.items())
-
-
-# With None values: a key's place is where it first has a value (a merge that orders keys by any
-# appearance, None included, puts {'a': None, 'b': 1}, {'a': 2}'s 'a' first).
-# (Few keys first: a failure there shrinks to a small example, and quickly.)
-# Every key keeps a value somewhere: a key that is None everywhere is merge.all_none_key_skipped's
-# matter (1.5 raises IndexError there, and its key order is what this property shows).
-_ordered_lists = st.one_of(
-    st.lists(cst.metric_dicts(keys=st.sampled_from(("a", "b", "c")), values=_value_or_none), min_size=2, max_size=4),
-    st.lists(st.one_of(cst.metric_dicts(values=_value_or_none), cst.nested_metric_dicts()), min_size=1, max_size=4),
-).filter(_seen_everywhere) | _nested_with_nones(4)
-
-
-@register("merge.first_seen_order", level="strict", strategy=lambda s: _ordered_lists.filter(_consistent_nesting))
-def first_seen_order(subject: MergeSubject, dicts: list[dict[str, Any]]) -> None:
-    """The result's keys, at every level, must be in first-seen order: the order in which they first
-    appear with a non-None value, scanning the inputs in order."""
-    got = subject.merge(dicts, None, _zero)
-    _check_order(got, dicts, "result")
