@@ -32,6 +32,12 @@ class TestMessages:
             (lambda: merge([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
             (lambda: merge([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
             (
+                lambda: merge([{"a": 1}], [("a", "max")]),
+                "agg_key_funcs must be a mapping of metric names to functions, got [('a', 'max')] (list)",
+            ),
+            (lambda: merge([{"a": 1}], {"a": "max"}), "agg_key_funcs['a'] must be callable, got 'max' (str)"),
+            (lambda: merge([{"d": {"x": 1}}], {"d": {"x": 2}}), "agg_key_funcs['d']['x'] must be callable, got 2 (int)"),
+            (
                 lambda: merge([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
                 "dicts: key path 'd' -> 'e' is a mapping in some inputs and not in others",
             ),
