@@ -178,7 +178,7 @@ class TestHyperparams:
 
     def test_keys_none_of_which_is_a_str_are_checked_too(self) -> None:
         """Two keys that are not str (two objects that print alike) stored as the same str raise too."""
-        params = {Named("lr"): 0.1, Named("lr"): 0.2}
+        params: dict[Any, Any] = {Named("lr"): 0.1, Named("lr"): 0.2}
         logger = InMemoryLogger()
         with pytest.raises(ValueError) as info:
             logger.log_hyperparams(params)
