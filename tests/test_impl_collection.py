@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from impl import InMemoryLogger, LoggerCollection, LoggerCollectionError
+from impl import Call, InMemoryLogger, LoggerCollection, LoggerCollectionError
 
 
 class Broken(InMemoryLogger):
@@ -37,6 +37,13 @@ class Broken(InMemoryLogger):
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         super().log_metrics(metrics, step)
         self._check("log_metrics")
+
+
+class TakesAnyParams(InMemoryLogger):
+    """A member that records any hyperparameters, unchecked."""
+
+    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(Call("log_hyperparams", {"params": params}))
 
 
 def call(collection: LoggerCollection, method: str) -> None:
@@ -136,6 +143,23 @@ class TestForwarding:
         LoggerCollection(members).log_hyperparams(Namespace(lr=0.1), {"acc": 0.5}, 7, metric="acc")
         expected = {"params": {"lr": 0.1}, "args": ({"acc": 0.5}, 7), "kwargs": {"metric": "acc"}}
         assert [expected, expected] == [dict(m.calls[0].arguments) for m in members]
+
+    @pytest.mark.parametrize(
+        ("params", "message"),
+        [
+            ({1: "a", "1": "b"}, "params: keys 1 and '1' are both stored as '1'"),
+            (Namespace(d={None: 0, "None": 1}), "params['d']: keys None and 'None' are both stored as 'None'"),
+        ],
+        ids=["dict", "namespace"],
+    )
+    def test_bad_hyperparams_raise_before_any_member(self, params: Any, message: str) -> None:
+        """Hyperparameters that cannot be stored as given raise ValueError once, naming the keys, and reach
+        no member (not even one that would take them)."""
+        members = [TakesAnyParams(), InMemoryLogger()]
+        with pytest.raises(ValueError) as info:
+            LoggerCollection(members).log_hyperparams(params)
+        assert message == str(info.value)
+        assert [[], []] == [m.calls for m in members]
 
     def test_log_graph_and_after_save_checkpoint_forward_their_arguments(self) -> None:
         """log_graph gives each member the model and input array; after_save_checkpoint the callback."""
