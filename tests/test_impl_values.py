@@ -9,12 +9,13 @@ import enum
 import fractions
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from impl import InMemoryLogger, LightningLoggerBase
+from impl import InMemoryLogger, JsonlLogger, LightningLoggerBase, read_jsonl
 
 
 class Minimal(LightningLoggerBase):
@@ -104,6 +105,8 @@ ACCEPTED: dict[str, object] = {
     "numpy bool": np.bool_(False),
     "0-d float32 array": np.array(1.5, dtype=np.float32),
     "0-d int array": np.array(3),
+    "numpy longdouble": np.longdouble(2.5),
+    "0-d longdouble array": np.array(2.5, dtype=np.longdouble),
     "tensor-like of a float": TensorLike(lambda: 0.5, np.array(0.5, dtype=np.float32)),
     "tensor-like of a bool": TensorLike(lambda: True, np.array(True)),
     "tensor-like of int64 min": TensorLike(lambda: -(2**63), np.array(-(2**63))),
@@ -186,6 +189,25 @@ class TestAcceptedValues:
         [(step, logged)] = ENTRIES[entry](metrics)
         assert step == 0
         assert same_objects(logged, metrics), logged
+
+
+class TestAcceptedValuesAreStored:
+    @pytest.mark.parametrize("layout", ["alone", "nested"])
+    @pytest.mark.parametrize("value", ACCEPTED.values(), ids=ACCEPTED.keys())
+    def test_each_is_written_by_jsonl_logger_and_reads_back_as_a_python_number(
+        self, tmp_path: Path, value: object, layout: str
+    ) -> None:
+        """Accepted means storable: JsonlLogger writes every accepted value, logged directly or as a run of one
+        call, and reads it back as a Python bool, int or float."""
+        logger = JsonlLogger(tmp_path)
+        logger.log_metrics(LAYOUTS[layout](value), 0)
+        logger.agg_and_log_metrics(LAYOUTS[layout](value), 1)
+        logger.save()
+        run = read_jsonl(logger.log_dir)
+        assert [0, 1] == [step for step, _ in run.metrics]
+        for _, metrics in run.metrics:
+            stored = metrics["n"] if layout == "alone" else metrics["d"]["n"]
+            assert type(stored) in (bool, int, float), stored
 
 
 class TestRejectedValues:
