@@ -304,3 +304,49 @@ class TestCopiesAndPickles:
         restored.log_metrics({"a": 2.0}, 1)
         restored.close()
         assert [(0, {"a": 1.0}), (1, {"a": 2.0})] == read_jsonl(logger.log_dir).metrics
+
+
+class TestTheVersionIsClaimed:
+    def test_reading_the_version_creates_its_directory(self, tmp_path: Path) -> None:
+        """Reading a chosen version claims it: save_dir/name/version_N is created then, in a save_dir that did
+        not exist yet, before anything is logged."""
+        logger = JsonlLogger(tmp_path / "new")
+        assert 0 == logger.version
+        assert ["version_0"] == os.listdir(tmp_path / "new" / "default")
+
+    def test_a_version_claimed_by_another_logger_meanwhile_is_skipped(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When another logger creates version_N between this one's look at the directory and its claim,
+        this one takes N + 1 (the look is made stale by listing the directory as it was before)."""
+        root = tmp_path / "default"
+        (root / "version_0").mkdir(parents=True)
+        real_listdir = os.listdir
+
+        def listed_before_the_other_claim(path: Any) -> list[str]:
+            names = real_listdir(path)
+            return [n for n in names if n != "version_0"] if Path(path) == root else names
+
+        monkeypatch.setattr(os, "listdir", listed_before_the_other_claim)
+        assert 1 == JsonlLogger(tmp_path).version
+        monkeypatch.undo()
+        assert ["version_0", "version_1"] == sorted(os.listdir(root))
+
+    def test_a_directory_that_cannot_be_written_still_gives_a_version(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When the version directory cannot be created (a read-only save_dir), reading the version does not
+        raise: it is the next free N, unclaimed, and the first record raises instead."""
+        (tmp_path / "default" / "version_4").mkdir(parents=True)
+
+        def read_only(path: Any, mode: int = 0o777, **kwargs: Any) -> None:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+        monkeypatch.setattr(os, "mkdir", read_only)
+        logger = JsonlLogger(tmp_path)
+        assert 5 == logger.version
+        with pytest.raises(OSError) as info:
+            logger.log_metrics({"a": 1.0}, 0)
+        assert errno.EROFS == info.value.errno
+        monkeypatch.undo()
+        assert ["version_4"] == os.listdir(tmp_path / "default")
