@@ -46,6 +46,21 @@ class TakesAnyParams(InMemoryLogger):
         self.calls.append(Call("log_hyperparams", {"params": params}))
 
 
+class HalfALogger:
+    """Has some of a member's methods; agg_and_log_metrics is an attribute that cannot be called."""
+
+    agg_and_log_metrics = None
+
+    def log_metrics(self, metrics: Any, step: Any = None) -> None: ...
+
+    def log_hyperparams(self, params: Any) -> None: ...
+
+    def save(self) -> None: ...
+
+    def __repr__(self) -> str:
+        return "<half>"
+
+
 def call(collection: LoggerCollection, method: str) -> None:
     if method == "save":
         collection.save()
@@ -206,6 +221,21 @@ class TestForwarding:
         members = [InMemoryLogger("/tmp/a"), InMemoryLogger("/tmp/b")]
         collection = LoggerCollection(members)
         assert (None, [members[0].calls, members[1].calls]) == (collection.save_dir, collection.experiment)
+
+    def test_a_member_that_is_not_a_logger_is_named_with_what_it_lacks(self) -> None:
+        """A member without the methods every call needs raises TypeError naming its index, the value and the
+        methods it lacks (a member that lacks only some is named too)."""
+        with pytest.raises(TypeError) as info:
+            LoggerCollection([InMemoryLogger(), 5])  # type: ignore[list-item]
+        assert (
+            "logger_iterable[1] must be a logger, got 5 (int) without "
+            "log_metrics, log_hyperparams, agg_and_log_metrics, save, finalize"
+        ) == str(info.value)
+        with pytest.raises(TypeError) as partly:
+            LoggerCollection([HalfALogger()])  # type: ignore[list-item]
+        assert "logger_iterable[0] must be a logger, got <half> (HalfALogger) without agg_and_log_metrics, finalize" == str(
+            partly.value
+        )
 
     @pytest.mark.parametrize(("bad", "given"), [(3, "int"), ("ab", "str"), ({"a": 1}, "dict"), (None, "NoneType")])
     def test_a_bad_logger_iterable_is_named_with_its_type(self, bad: Any, given: str) -> None:
