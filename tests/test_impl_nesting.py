@@ -124,6 +124,37 @@ class TestAggKeyFuncs:
         assert "agg_key_funcs['d']['back'] contains itself (it would nest without end)" == str(info.value)
 
 
+class TestMergedInputs:
+    def test_max_depth_levels_are_merged(self) -> None:
+        """Inputs MAX_DEPTH levels deep are merged."""
+        assert nested(MAX_DEPTH, 2.0) == merge_dicts([nested(MAX_DEPTH, 1.0), nested(MAX_DEPTH, 3.0)])
+
+    def test_one_level_more_raises_naming_the_path(self) -> None:
+        """Inputs MAX_DEPTH + 1 levels deep raise ValueError naming the key path of the level too many."""
+        with pytest.raises(ValueError) as info:
+            merge_dicts([nested(MAX_DEPTH + 1, 1.0), nested(MAX_DEPTH + 1, 3.0)])
+        shown = " -> ".join(["'k'"] * MAX_DEPTH)
+        assert f"dicts: key path {shown} is nested deeper than MAX_DEPTH ({MAX_DEPTH}) levels" == str(info.value)
+
+    def test_an_input_that_contains_itself_is_named_by_index_and_key_path(self) -> None:
+        """An input that contains itself raises ValueError naming the input's index and the key path at which
+        it comes back to itself."""
+        looping: dict[str, Any] = {"a": 2.0}
+        looping["s"] = looping
+        with pytest.raises(ValueError) as info:
+            merge_dicts([{"a": 1.0, "s": {"x": 1.0}}, looping])
+        assert "dicts[1]: key path 's' contains itself: it cannot be merged" == str(info.value)
+
+    def test_a_loop_inside_an_input_is_named_where_it_closes(self) -> None:
+        """A mapping inside an input that contains itself (not the input) is named by the key path where the
+        loop closes."""
+        inner: dict[str, Any] = {"b": {"x": 1.0}}
+        inner["b"]["c"] = inner
+        with pytest.raises(ValueError) as info:
+            merge_dicts([{"y": 0.0}, {"a": inner}, {"y": 1.0}])
+        assert "dicts[1]: key path 'a' -> 'b' -> 'c' contains itself: it cannot be merged" == str(info.value)
+
+
 class TestHyperparams:
     def test_max_depth_levels_of_dicts_lists_and_tuples_are_recorded(self) -> None:
         """Hyperparameters MAX_DEPTH levels deep, lists and tuples counting as levels, are recorded."""
