@@ -274,6 +274,8 @@ def enumerate_mutants(module: str) -> list[Mutant]:
             mutant = Mutant(module, number, getattr(node, "lineno", 0), qualname, operator, before, after)
             mutant.lines, mutant.module_level = _lines_that_matter(node, ancestors)
             mutant.signature = not mutant.module_level and not (set(mutant.lines) & _own_lines(node))
+            if mutant.signature:  # a default or decorator: reading the signature (inspect) counts too
+                mutant.lines = sorted({*mutant.lines, _first_line(ancestors)})
             mutants.append(mutant)
             number += 1
     seen: dict[str, int] = {}
@@ -332,6 +334,14 @@ def _lines_that_matter(node: ast.AST, ancestors: Sequence[ast.AST]) -> tuple[lis
     first: int = getattr(body[0], "lineno", 0)
     last: int = getattr(body[-1], "end_lineno", None) or first
     return list(range(first, last + 1)), False
+
+
+def _first_line(ancestors: Sequence[ast.AST]) -> int:
+    """The first line of the innermost function around a default or decorator (its first decorator's, if
+    any): the ``co_firstlineno`` that the coverage pass records when a test reads the function's signature."""
+    function = [a for a in ancestors if isinstance(a, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))][-1]
+    decorators: list[ast.expr] = [] if isinstance(function, ast.Lambda) else function.decorator_list
+    return min([function.lineno, *(d.lineno for d in decorators)])
 
 
 def _own_lines(node: ast.AST) -> set[int]:
@@ -420,7 +430,8 @@ def run_tests(units: Sequence[str] | None, files: Sequence[str]) -> tuple[bool, 
 
     selector = _Selector(units)
     code = pytest.main(
-        [*files, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", str(ROOT)],
+        # (-n 0: in this process, whatever pyproject's addopts say about pytest-xdist)
+        [*files, "-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-p", "no:randomly", "--rootdir", str(ROOT)],
         plugins=[selector],
     )
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:  # the selection matched no test: no verdict
@@ -483,6 +494,24 @@ def _trace_impl(record: Callable[[str, int], None]) -> Callable[[FrameType, str,
     return tracer
 
 
+def _record_signature_reads(record: Callable[[str, int], None]) -> None:
+    """Count a test that reads the signature of an impl function (``inspect.signature``, as
+    tests/test_signatures.py does) as executing the function's first line, so that a mutant of its
+    defaults is judged by that test too: a default is observable without a call (an abstract method's)."""
+    import inspect
+
+    impl_dir = str(IMPL) + os.sep
+    original = inspect._signature_from_function  # type: ignore[attr-defined]  # (what inspect.signature calls for a function)
+
+    def reading(cls: Any, func: Any, *args: Any, **kwargs: Any) -> Any:
+        code = getattr(func, "__code__", None)
+        if code is not None and code.co_filename.startswith(impl_dir) and sys.gettrace() is not None:
+            record(code.co_filename, code.co_firstlineno)
+        return original(cls, func, *args, **kwargs)
+
+    inspect._signature_from_function = reading  # type: ignore[attr-defined]
+
+
 def coverage(judge: str, files: Sequence[str]) -> dict[str, Any]:
     """Run in a forked child: which impl lines each test (or property) executes, and how long it takes."""
     read, write = os.pipe()
@@ -497,6 +526,7 @@ def coverage(judge: str, files: Sequence[str]) -> dict[str, Any]:
             current.setdefault(Path(filename).stem, set()).add(line)
 
         tracer = _trace_impl(record)
+        _record_signature_reads(record)
 
         def start() -> None:
             current.clear()
@@ -527,7 +557,7 @@ def coverage(judge: str, files: Sequence[str]) -> dict[str, Any]:
                         if report.failed:
                             result["passed"] = False
 
-                code = pytest.main([*files, "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT)], plugins=[Tracer()])
+                code = pytest.main([*files, "-q", "-n", "0", "-p", "no:cacheprovider", "--rootdir", str(ROOT)], plugins=[Tracer()])
                 result["passed"] = result["passed"] and code == 0
             else:
                 import conformance
@@ -707,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = [m for m in mutants if any(text in m.stable_id for text in args.match)]
     if args.survivors_of:
         earlier = json.loads(args.survivors_of.read_text())["mutants"]
-        again = {m["stable_id"] for m in earlier if m["status"] in ("survived", "uncovered", "equivalent")}
+        again = {m["stable_id"] for m in earlier if m["status"] in ("survived", "uncovered", "equivalent", "not judged", "error")}
         done = {m["stable_id"]: m for m in earlier}
         for m in mutants:
             if m.stable_id in done and m.stable_id not in again:
@@ -746,7 +776,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             mutant.status = "equivalent"
         print(f"[{i}/{len(pending)}] {mutant.module}.py:{mutant.line} {mutant.operator}: {mutant.status} "
               f"({len(units)} units, {mutant.seconds:.1f} s)", flush=True)  # fmt: skip
-    table, total = summarize(mutants, modules)
+        if i < len(pending) and (i % 10 == 0 or mutant.module != pending[i].module):
+            write_results(args, argv, mutants, modules, began)  # a checkpoint: the rest counted as not judged
+    print(markdown(write_results(args, argv, mutants, modules, began)))
+    return 0
+
+
+def write_results(args: argparse.Namespace, argv: Sequence[str] | None, mutants: list[Mutant], modules: Sequence[str], began: float) -> dict[str, Any]:
+    """Write ``--out``'s JSON and Markdown; the mutants still pending are written as not judged (a run stopped
+    early leaves the checkpoint it last wrote: ``--survivors-of`` it judges what is left)."""
+    shown = []
+    for m in mutants:
+        copied = copy.copy(m)
+        if copied.status == "pending":
+            copied.status = "not judged"
+        shown.append(copied)
+    table, total = summarize(shown, modules)
     results = {
         "judge": args.judge,
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -754,13 +799,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python " + " ".join([os.path.relpath(__file__, ROOT), *(argv if argv is not None else sys.argv[1:])]),
         "table": table,
         "total": total,
-        "mutants": [m.as_json() for m in mutants],
+        "mutants": [m.as_json() for m in shown],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n")
     args.out.with_suffix(".md").write_text(markdown(results))
-    print(markdown(results))
-    return 0
+    return results
 
 
 if __name__ == "__main__":

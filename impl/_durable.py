@@ -344,6 +344,8 @@ def _number(value: Any, arg: str) -> bool | int | float:
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)  # other real numbers (a Fraction, numpy's longdouble) as the nearest float
+    if isinstance(result, numbers.Real):  # a 0-d longdouble array: its .item() is a numpy longdouble
+        return float(result)
     raise TypeError(f"{arg} must be a real number, got {describe(value)}")
 
 

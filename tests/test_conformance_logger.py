@@ -6,7 +6,6 @@ where 1.5 is documented to be wrong."""
 from __future__ import annotations
 
 import copy
-import functools
 import numbers
 from argparse import Namespace
 from collections.abc import Callable, Mapping, Sequence
@@ -198,17 +197,17 @@ class ScratchAggregatingLogger(Lightning2Logger):
         self._flush()
 
 
-# --- verdicts, each property of a subject certified once ---------------------------------------
+# --- verdicts: each test certifies its subject for its one property, itself -----------------------
 
 
 FAST_MAX_EXAMPLES = 25
 """Examples per property in the fast tier (the exhaustive tier runs the ci profile's 100)."""
 
 
-@functools.cache
 def _certify(
     factory: Callable[[Path], Any], level: str, property_id: str, max_examples: int, profile: str = "ci"
 ) -> PropertyResult:
+    """Certify ``factory`` for ``property_id`` alone, now (no verdict is kept for another test)."""
     name = getattr(factory, "__name__", repr(factory))
     module = "impl" if factory is impl.InMemoryLogger else getattr(factory, "__module__", "?")
     subject = LoggerSubject(factory, f"{module}:{name}")
@@ -224,8 +223,8 @@ Result = Callable[[Callable[[Path], Any], str, str], PropertyResult]
 
 @pytest.fixture
 def result(tier: Tier) -> Result:
-    """``result(factory, level, property_id)``: the verdict, each (subject, level, property) certified once
-    per process, one property at a time (so that pytest -v names the property)."""
+    """``result(factory, level, property_id)``: the verdict of a run made by the calling test, one property
+    at a time (so that pytest -v names the property), with the tier's example count."""
     return lambda factory, level, property_id: _certify(factory, level, property_id, tier.pick(FAST_MAX_EXAMPLES, 100))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from impl import InMemoryLogger, LoggerCollection, LoggerCollectionError
+from impl import Call, InMemoryLogger, LoggerCollection, LoggerCollectionError
 
 
 class Broken(InMemoryLogger):
@@ -37,6 +37,28 @@ class Broken(InMemoryLogger):
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
         super().log_metrics(metrics, step)
         self._check("log_metrics")
+
+
+class TakesAnyParams(InMemoryLogger):
+    """A member that records any hyperparameters, unchecked."""
+
+    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(Call("log_hyperparams", {"params": params}))
+
+
+class HalfALogger:
+    """Has some of a member's methods; agg_and_log_metrics is an attribute that cannot be called."""
+
+    agg_and_log_metrics = None
+
+    def log_metrics(self, metrics: Any, step: Any = None) -> None: ...
+
+    def log_hyperparams(self, params: Any) -> None: ...
+
+    def save(self) -> None: ...
+
+    def __repr__(self) -> str:
+        return "<half>"
 
 
 def call(collection: LoggerCollection, method: str) -> None:
@@ -137,6 +159,23 @@ class TestForwarding:
         expected = {"params": {"lr": 0.1}, "args": ({"acc": 0.5}, 7), "kwargs": {"metric": "acc"}}
         assert [expected, expected] == [dict(m.calls[0].arguments) for m in members]
 
+    @pytest.mark.parametrize(
+        ("params", "message"),
+        [
+            ({1: "a", "1": "b"}, "params: keys 1 and '1' are both stored as '1'"),
+            (Namespace(d={None: 0, "None": 1}), "params['d']: keys None and 'None' are both stored as 'None'"),
+        ],
+        ids=["dict", "namespace"],
+    )
+    def test_bad_hyperparams_raise_before_any_member(self, params: Any, message: str) -> None:
+        """Hyperparameters that cannot be stored as given raise ValueError once, naming the keys, and reach
+        no member (not even one that would take them)."""
+        members = [TakesAnyParams(), InMemoryLogger()]
+        with pytest.raises(ValueError) as info:
+            LoggerCollection(members).log_hyperparams(params)
+        assert message == str(info.value)
+        assert [[], []] == [m.calls for m in members]
+
     def test_log_graph_and_after_save_checkpoint_forward_their_arguments(self) -> None:
         """log_graph gives each member the model and input array; after_save_checkpoint the callback."""
         member = InMemoryLogger()
@@ -182,6 +221,21 @@ class TestForwarding:
         members = [InMemoryLogger("/tmp/a"), InMemoryLogger("/tmp/b")]
         collection = LoggerCollection(members)
         assert (None, [members[0].calls, members[1].calls]) == (collection.save_dir, collection.experiment)
+
+    def test_a_member_that_is_not_a_logger_is_named_with_what_it_lacks(self) -> None:
+        """A member without the methods every call needs raises TypeError naming its index, the value and the
+        methods it lacks (a member that lacks only some is named too)."""
+        with pytest.raises(TypeError) as info:
+            LoggerCollection([InMemoryLogger(), 5])  # type: ignore[list-item]
+        assert (
+            "logger_iterable[1] must be a logger, got 5 (int) without "
+            "log_metrics, log_hyperparams, agg_and_log_metrics, save, finalize"
+        ) == str(info.value)
+        with pytest.raises(TypeError) as partly:
+            LoggerCollection([HalfALogger()])  # type: ignore[list-item]
+        assert "logger_iterable[0] must be a logger, got <half> (HalfALogger) without agg_and_log_metrics, finalize" == str(
+            partly.value
+        )
 
     @pytest.mark.parametrize(("bad", "given"), [(3, "int"), ("ab", "str"), ({"a": 1}, "dict"), (None, "NoneType")])
     def test_a_bad_logger_iterable_is_named_with_its_type(self, bad: Any, given: str) -> None:

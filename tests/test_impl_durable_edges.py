@@ -180,6 +180,82 @@ class TestVersionsAndNames:
             JsonlLogger(**arguments)
         assert message == str(info.value)
 
+    @pytest.mark.parametrize("argument", ["name", "version"])
+    @pytest.mark.parametrize("value", [".", "..", "a/b", "/abs", "a\x00b", "runs/"])
+    def test_a_name_or_version_that_is_not_one_directory_name_is_refused(
+        self, tmp_path: Path, argument: str, value: str
+    ) -> None:
+        """A name or str version holding a separator or NUL, or '.' or '..', or absolute, raises ValueError
+        naming the argument and showing the value; nothing is created."""
+        with pytest.raises(ValueError) as info:
+            JsonlLogger(tmp_path / "logs", name=value) if argument == "name" else JsonlLogger(tmp_path / "logs", version=value)
+        expected = f"{argument} must be a single directory name (no path separator, '.', '..' or NUL), got {value!r}"
+        assert expected == str(info.value)
+        assert not (tmp_path / "logs").exists()
+
+    @pytest.mark.parametrize("value", ["a.b", "..x", "x..", "-", " "])
+    def test_a_name_with_dots_that_is_one_directory_name_is_taken(self, tmp_path: Path, value: str) -> None:
+        """A name or version with dots that is still one directory name is used as it is."""
+        logger = JsonlLogger(tmp_path, name=value, version=value)
+        logger.log_metrics({"a": 1.0}, 0)
+        assert [(0, {"a": 1.0})] == read_jsonl(tmp_path / value / value).metrics
+
+    def test_an_empty_version_and_a_save_dir_with_nul_are_refused(self, tmp_path: Path) -> None:
+        """An empty str version, and a save_dir holding NUL, raise ValueError naming them."""
+        with pytest.raises(ValueError) as empty:
+            JsonlLogger(tmp_path, version="")
+        with_nul = str(tmp_path / "a\x00b")
+        with pytest.raises(ValueError) as nul:
+            JsonlLogger(with_nul)
+        assert "version must be a single directory name, got ''" == str(empty.value)
+        assert f"save_dir must not contain NUL, got {with_nul!r}" == str(nul.value)
+
+    def test_the_aggregation_functions_given_are_used(self, tmp_path: Path) -> None:
+        """agg_key_funcs and agg_default_func given to JsonlLogger aggregate its runs (and are checked)."""
+        logger = JsonlLogger(tmp_path, agg_key_funcs={"a": max}, agg_default_func=min)
+        logger.agg_and_log_metrics({"a": 1.0, "b": 1.0}, 0)
+        logger.agg_and_log_metrics({"a": 3.0, "b": 3.0}, 0)
+        logger.save()
+        assert [(0, {"a": 3.0, "b": 1.0})] == read_jsonl(logger.log_dir).metrics
+        with pytest.raises(TypeError) as info:
+            JsonlLogger(tmp_path, agg_default_func=3)  # type: ignore[arg-type]
+        assert "agg_default_func must be callable, got 3 (int)" == str(info.value)
+
+    def test_an_empty_name_means_no_subdirectory(self, tmp_path: Path) -> None:
+        """name='' puts the versions directly under save_dir."""
+        logger = JsonlLogger(tmp_path, name="")
+        logger.log_metrics({"a": 1.0}, 0)
+        assert str(tmp_path / "version_0") == logger.log_dir
+
+    @pytest.mark.parametrize(
+        ("params", "where"),
+        [({"n": 10**5000}, "params['n']"), ({"d": {7: [1, (2, 10**5000)]}}, "params['d'][7][1][1]")],
+    )
+    def test_an_int_too_large_to_write_is_refused_naming_its_key_path(
+        self, tmp_path: Path, params: dict[str, Any], where: str
+    ) -> None:
+        """An int with more digits than Python writes as text raises ValueError naming its key path and size;
+        nothing is written."""
+        logger = JsonlLogger(tmp_path)
+        with pytest.raises(ValueError) as info:
+            logger.log_hyperparams(params)
+        assert f"{where} is an int too large to store ({(10**5000).bit_length()} bits)" == str(info.value)
+        assert JsonlRun() == read_jsonl(logger.log_dir)
+
+    def test_a_large_int_that_can_be_written_is_stored(self, tmp_path: Path) -> None:
+        """An int of thousands of digits within Python's limit for text is stored exactly."""
+        logger = JsonlLogger(tmp_path)
+        logger.log_hyperparams({"n": 10**4000, "m": -(2**10000)})
+        assert [{"n": 10**4000, "m": -(2**10000)}] == read_jsonl(logger.log_dir).hyperparams
+
+    def test_hyperparam_keys_stored_as_the_same_str_are_refused(self, tmp_path: Path) -> None:
+        """Keys that would be written as the same str (1 and '1') raise ValueError naming both; nothing is written."""
+        logger = JsonlLogger(tmp_path)
+        with pytest.raises(ValueError) as info:
+            logger.log_hyperparams({1: "a", "1": "b"})  # type: ignore[dict-item]
+        assert "params: keys 1 and '1' are both stored as '1'" == str(info.value)
+        assert JsonlRun() == read_jsonl(logger.log_dir)
+
     def test_bad_hyperparams_are_named_with_their_value(self, tmp_path: Path) -> None:
         """log_hyperparams given neither a mapping nor a Namespace raises TypeError naming params."""
         with pytest.raises(TypeError) as info:
@@ -267,3 +343,17 @@ class TestReaderMessages:
         with pytest.raises(ValueError) as info:
             read_jsonl(tmp_path)
         assert f"{tmp_path / RECORDS_FILE}: line 2 is not a metrics or hparams record: {line[:60]!r}" == str(info.value)
+
+    def test_a_line_nested_too_deeply_for_json_is_named(self, tmp_path: Path) -> None:
+        """A line nested deeper than json can read raises ValueError naming the file and the line, even the last."""
+        deep = b"[" * 100_000 + b"]" * 100_000
+        (tmp_path / RECORDS_FILE).write_bytes(COMPLETE[0] + b'{"kind": "hparams", "params": {"p": ' + deep + b"}}\n")
+        with pytest.raises(ValueError) as info:
+            read_jsonl(tmp_path)
+        assert f"{tmp_path / RECORDS_FILE}: line 2 is nested too deeply to read" == str(info.value)
+
+    def test_a_log_dir_that_is_not_a_path_is_named_with_its_value(self) -> None:
+        """read_jsonl given something other than a str or os.PathLike raises TypeError naming log_dir."""
+        with pytest.raises(TypeError) as info:
+            read_jsonl(3)  # type: ignore[arg-type]
+        assert "log_dir must be a str or an os.PathLike of str, got 3 (int)" == str(info.value)

@@ -7,6 +7,7 @@ import doctest
 import inspect
 import types
 from argparse import Namespace
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,11 @@ from impl import InMemoryLogger, LightningLoggerBase
 flatten = LightningLoggerBase._flatten_dict
 sanitize = LightningLoggerBase._sanitize_params
 convert = LightningLoggerBase._convert_params
+
+
+def untyped(value: object) -> Any:
+    """``value``, for a call with arguments of the wrong type."""
+    return value
 
 
 class Minimal(LightningLoggerBase):
@@ -197,6 +203,22 @@ class TestTheBaseClassChecks:
         assert message == str(info.value)
         logger.save()
         assert [] == logger.logged
+
+    @pytest.mark.parametrize(
+        ("call", "message"),
+        [
+            (lambda: untyped(Minimal()).update_agg_funcs(5), "agg_key_funcs must be a mapping of metric names to functions, got 5 (int)"),
+            (lambda: untyped(Minimal()).update_agg_funcs({"a": "max"}), "agg_key_funcs['a'] must be callable, got 'max' (str)"),
+            (lambda: untyped(Minimal()).update_agg_funcs({"a": None}), "agg_key_funcs['a'] must be callable, got None (NoneType)"),
+        ],
+        ids=["not-a-mapping", "a-str", "none"],
+    )
+    def test_bad_agg_key_funcs_raise_naming_the_entry_and_describing_it(self, call: Callable[[], None], message: str) -> None:
+        """agg_key_funcs that is not a mapping, or whose entry is not callable, raises TypeError naming the
+        argument (and the entry's key) and showing the bad value with its type."""
+        with pytest.raises(TypeError) as info:
+            call()
+        assert message == str(info.value)
 
     def test_a_bad_status_raises_naming_it_and_keeps_the_run(self) -> None:
         """finalize with a status that is not a str raises TypeError naming status; the pending run is not logged."""

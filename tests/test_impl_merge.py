@@ -1,10 +1,15 @@
-"""merge_dicts' error messages, exactly: the argument, the index or key path, and the value described."""
+"""merge_dicts' error messages, exactly: the argument, the index or key path, and the value described; its
+keys; and inputs that numpy.mean's fast path must leave to numpy.mean itself."""
 
 from __future__ import annotations
 
+import struct
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import pytest
 
 from impl import merge_dicts
@@ -31,6 +36,12 @@ class TestMessages:
             (lambda: merge("ab"), "dicts must be a sequence of mappings, got 'ab' (str)"),
             (lambda: merge([{"a": 1}, {"b": 2}, 5]), "dicts[2] must be a mapping, got 5 (int)"),
             (lambda: merge([{"a": 1}], None, 3), "default_func must be callable, got 3 (int)"),
+            (
+                lambda: merge([{"a": 1}], [("a", "max")]),
+                "agg_key_funcs must be a mapping of metric names to functions, got [('a', 'max')] (list)",
+            ),
+            (lambda: merge([{"a": 1}], {"a": "max"}), "agg_key_funcs['a'] must be callable, got 'max' (str)"),
+            (lambda: merge([{"d": {"x": 1}}], {"d": {"x": 2}}), "agg_key_funcs['d']['x'] must be callable, got 2 (int)"),
             (
                 lambda: merge([{"d": {"e": {"x": 1}}}, {"d": {"e": 2}}]),
                 "dicts: key path 'd' -> 'e' is a mapping in some inputs and not in others",
@@ -76,3 +87,37 @@ class TestKeys:
     def test_keys_beyond_the_first_dicts_are_merged_too(self, dicts: list[dict[str, float]], expected: dict[str, float]) -> None:
         """Every key of every dict is in the result, those the first dict lacks included."""
         assert expected == merge_dicts(dicts)
+
+
+def per_key_reference(dicts: list[Any], funcs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Each key's values (in input order, keys in first-seen order) given to its function or numpy.mean."""
+    columns: dict[str, list[Any]] = {}
+    for d in dicts:
+        for key, value in d.items():
+            columns.setdefault(key, []).append(value)
+    return {key: (funcs or {}).get(key, np.mean)(values) for key, values in columns.items()}
+
+
+# A float whose first (little-endian) byte is 0x67, b"g": marshal's tag for a float.
+G_FLOAT = struct.unpack("<d", b"g" + struct.pack("<d", 1.0)[1:])[0]
+
+
+class TestInputsTheFastPathLeavesToNumpy:
+    def test_values_marshal_cannot_write_are_averaged_by_numpy(self) -> None:
+        """Dicts with the same keys holding Fractions (which marshal cannot write) give numpy.mean's result."""
+        dicts = [{"a": Fraction(1, 2), "b": 1.0}, {"a": Fraction(1, 4), "b": 2.0}]
+        assert per_key_reference(dicts) == merge_dicts(dicts)
+
+    def test_mappings_that_are_not_dicts_average_each_key_with_its_own_values(self) -> None:
+        """Inputs that are not all plain dicts (an OrderedDict), with numpy.mean for three keys and max for the
+        last, give each key numpy.mean (or max) of its own values."""
+        dicts: list[Any] = [OrderedDict(a=1.0, b=2.0, c=3.0, d=4.0), {"a": 5.0, "b": 6.0, "c": 7.0, "d": 8.0}]
+        assert {"a": 3.0, "b": 4.0, "c": 5.0, "d": 8.0} == merge_dicts(dicts, {"d": max})
+
+    def test_ints_whose_bytes_look_like_floats_are_averaged_by_numpy(self) -> None:
+        """A key holding ints is averaged by numpy.mean itself beside float keys, even when the ints' marshalled
+        bytes hold b"g" where a float's tag would be (103 and 2**45 + 103, beside floats whose first byte is b"g")."""
+        dicts = [{"a": G_FLOAT, "b": G_FLOAT, "c": 103}, {"a": G_FLOAT, "b": G_FLOAT, "c": 2**45 + 103}]
+        merged = merge_dicts(dicts)
+        assert per_key_reference(dicts) == merged
+        assert 17592186044519.0 == merged["c"]
