@@ -14,6 +14,7 @@ import contextlib
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,8 @@ def _close_abandoned(everything: bool = False) -> None:
     """Finalize the loggers made earlier whose directory is gone (the suite is done with them; with
     ``everything``, all of them), which closes their runs, and remove what their runs' background
     threads wrote after the directory was removed (a run's status reporter recreates
-    ``.aim/check_ins`` under it)."""
+    ``.aim/check_ins`` under it). What closing a run whose repository is gone raises (RocksDB
+    cannot flush there) is dropped: there is nothing left to save."""
     for logger in list(_made):
         root = Path(str(logger._repo_path))
         if root.exists() and not everything:
@@ -132,13 +134,47 @@ def _close_abandoned(everything: bool = False) -> None:
         existed = root.exists()
         try:
             if logger.__dict__.get("_run") is not None:
-                logger.finalize("success")
+                with contextlib.suppress(Exception):
+                    logger.finalize("success")
         finally:
             if not existed:
                 shutil.rmtree(root, ignore_errors=True)
 
 
-atexit.register(_close_abandoned)
+def _run_aim_finalizers() -> None:
+    """Run Aim's remaining exit finalizers (``aim.ext.cleanup.AutoClean``) here, in Aim's order
+    (highest priority first, the newest first among equals), each on its own: what one raises is
+    dropped, and a finalizer that has run is not run again."""
+    cleanup = sys.modules.get("aim.ext.cleanup")
+    if cleanup is None:
+        return
+    registered = list(cleanup.AutoClean._finalizers.items())
+    for _instance, (_priority, finalizer) in reversed(sorted(registered, key=lambda item: item[1][0])):
+        with contextlib.suppress(Exception):
+            finalizer()
+
+
+def _at_exit() -> None:
+    """At interpreter exit, before Aim's own clean-up: finalize every logger :func:`aim_local` made,
+    then run Aim's remaining finalizers (:func:`_run_aim_finalizers`).
+
+    Aim's exit hook (aim 3.29.1, ``AutoClean.cleanup``) runs its finalizers in a thread and waits
+    for an event that thread sets after the last one: when a finalizer raises (a RocksDB flush into
+    a repository that was removed while a run was open), the thread dies before setting it and the
+    interpreter waits forever. Measured: a run of the suite hung at exit after certifying.
+    """
+    try:
+        _close_abandoned(everything=True)
+    finally:
+        _run_aim_finalizers()
+
+
+def _before_aim_at_exit() -> None:
+    """(Re-)register :func:`_at_exit` so that it runs before every exit hook registered so far,
+    Aim's among them (:mod:`atexit` runs the newest first; Aim registers its hook once, when its
+    first resource is made)."""
+    atexit.unregister(_at_exit)
+    atexit.register(_at_exit)
 
 
 def aim_local(directory: Path) -> Any:
@@ -152,6 +188,7 @@ def aim_local(directory: Path) -> Any:
 
     Loggers made earlier whose directory was removed are finalized here (and at interpreter exit),
     closing their runs: an open run's status reporter keeps writing under the removed directory.
+    At exit, the factory's hook runs before Aim's, which would otherwise hang (:func:`_at_exit`).
     """
     logger_class = backend("aim.pytorch_lightning", _EXTRA).AimLogger
     rank_zero_only = backend("lightning.pytorch.utilities.rank_zero", _EXTRA).rank_zero_only
@@ -165,4 +202,5 @@ def aim_local(directory: Path) -> Any:
         capture_terminal_logs=False,
     )
     _made.append(logger)
+    _before_aim_at_exit()
     return logger
