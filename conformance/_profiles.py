@@ -6,19 +6,15 @@ from collections.abc import Generator
 from contextlib import contextmanager
 from typing import Final
 
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 
 __all__ = ["DEFAULT_PROFILE", "PROFILES", "profile_settings", "source_independent_draws"]
 
 # No example database: verdicts must not depend on what an earlier run left in the directory.
 # No deadline: loggers touch disk, and shared CI machines are noisy.
-# No explain phase: its output (notes on which parts of a minimal example may vary) is not
-# reported, and it runs the test again and again after shrinking: 197 s of a 242 s failing run of
-# SwanLab's logger, whose every example starts a run. Verdicts and minimal examples do not change.
 _COMMON: Final = {
     "database": None,
     "deadline": None,
-    "phases": tuple(p for p in Phase if p != Phase.explain),
     "print_blob": True,
     "report_multiple_bugs": False,
     "suppress_health_check": (HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example),
