@@ -88,6 +88,7 @@ class Subject:
     engine: str  # "lightning", "pl15", "dev" or "eco" (the ecosystem section)
     words: tuple[str, ...]
     alone: tuple[str, ...] = ()  # properties certified in a process of their own, in parallel (slow ones)
+    jobs: int = 1  # `python -m conformance --jobs`: worker processes for its properties
 
 
 SUBJECTS = (
@@ -165,13 +166,16 @@ SUBJECTS = (
     # The ecosystem section: the Lightning loggers of tracking libraries, each through the factory of
     # conformance.harnesses that keeps it offline (or local) and gives each logger a run of its own.
     *(
-        Subject(key, label, "eco", ("logger", f"conformance.harnesses:{factory}", "--rank-object", RANK_2X))
-        for key, label, factory in (
-            ("wandb", "W&B `WandbLogger`, offline", "wandb_offline"),
-            ("comet", "Comet `CometLogger` with an `OfflineExperiment`", "comet_offline"),
-            ("dvclive", "DVCLive `DVCLiveLogger`", "dvclive_local"),
-            ("aim", "Aim `AimLogger`, local repository", "aim_local"),
-            ("swanlab", "SwanLab `SwanLabLogger`, offline", "swanlab_offline"),
+        Subject(key, label, "eco", ("logger", f"conformance.harnesses:{factory}", "--rank-object", RANK_2X), jobs=jobs)
+        for key, label, factory, jobs in (
+            ("wandb", "W&B `WandbLogger`, offline", "wandb_offline", 1),
+            ("comet", "Comet `CometLogger` with an `OfflineExperiment`", "comet_offline", 1),
+            ("dvclive", "DVCLive `DVCLiveLogger`", "dvclive_local", 1),
+            # One failing property takes most of each one's time (Aim's logger.persisted_read_back,
+            # SwanLab's logger.lifecycle_any_order: shrinking, then Hypothesis' explain phase, about 300
+            # examples of a logger with a run each): their other properties run beside it.
+            ("aim", "Aim `AimLogger`, local repository", "aim_local", 2),
+            ("swanlab", "SwanLab `SwanLabLogger`, offline", "swanlab_offline", 2),
         )
     ),
 )
@@ -528,9 +532,10 @@ def _certify(job: _Job, python: str, options: Sequence[str], scratch: Path) -> d
     report = scratch / f"{job.subject.key}-{len(job.only)}-{abs(hash(job.only))}.json"
     only = [w for pid in job.only for w in ("--only", pid)]
     isolated = _no_network() if job.subject.engine == "eco" else ()
+    jobs = ["--jobs", str(job.subject.jobs)] if job.subject.jobs > 1 else []
     command = [
-        *isolated, python, "-m", "conformance", *job.subject.words, "--level", "strict", *options, *only, "--quiet",
-        "--report-json", str(report),
+        *isolated, python, "-m", "conformance", *job.subject.words, "--level", "strict", *options, *jobs, *only,
+        "--quiet", "--report-json", str(report),
     ]
     started, wall_started = time.perf_counter(), time.time()
     done = subprocess.run(command, cwd=HERE, env=_scratch_env(), capture_output=True, text=True, check=False)

@@ -109,20 +109,18 @@ def _release_watchers() -> None:
             inotify.join(timeout=5)
 
 
+def _note_run(self: Any, *args: Any, **kwargs: Any) -> None:
+    run = _active_run()
+    if run is not None:
+        _runs.append((run, getattr(getattr(run, "_core", None), "_watcher", None)))
+
+
 def _watched(swanlab: Any) -> Any:
-    """A SwanLab callback that notes each run it sees start, with its file watcher."""
-
-    class NoteRun(backend("swanlab.sdk.protocol.callbacker", _EXTRA).Callback):  # type: ignore[misc]
-        def on_run_initialized(self, *args: Any, **kwargs: Any) -> None:
-            run = _active_run()
-            if run is not None:
-                _runs.append((run, getattr(getattr(run, "_core", None), "_watcher", None)))
-
-        @property
-        def name(self) -> str:
-            return "loggerspec-note-run"
-
-    return NoteRun()
+    """A SwanLab callback that notes each run it sees start, with its file watcher (a subclass of
+    SwanLab's ``Callback``, made with ``type``: the base is only known at run time)."""
+    base = backend("swanlab.sdk.protocol.callbacker", _EXTRA).Callback
+    name = property(lambda self: "loggerspec-note-run")
+    return type("NoteRun", (base,), {"on_run_initialized": _note_run, "name": name})()
 
 
 def _settings(swanlab: Any) -> Any:
