@@ -1,4 +1,4 @@
-"""Regenerate docs/conformance-matrix.md: Lightning 2.x, pytorch_lightning 1.5.10 and impl, property by property.
+"""Regenerate docs/conformance-matrix.md: Lightning 2.x, pytorch_lightning 1.5.10, impl and the ecosystem loggers, property by property.
 
 Run from the repository root with the dev Python::
 
@@ -7,12 +7,16 @@ Run from the repository root with the dev Python::
 Each subject is certified by ``python -m conformance ... --level strict --report-json`` in the
 Python that has its package: ``$LOGGERSPEC_LIGHTNING_PYTHON`` (Lightning 2.x, default
 /tmp/l2/bin/python), ``$LOGGERSPEC_PL15_PYTHON`` (pytorch_lightning 1.5.10, default
-/tmp/pl15/bin/python), and this Python for impl. A subject's core verdict is read from the same
-run: the core properties are the same checks with the same (derandomized) examples at either level.
+/tmp/pl15/bin/python), ``$LOGGERSPEC_ECOSYSTEM_PYTHON`` (Lightning 2.x with the ``ecosystem``
+extra: W&B, Comet, DVCLive, Aim, SwanLab; default /tmp/eco/bin/python), and this Python for impl.
+Like the others, a missing engine Python stops the script (exit 2) before anything is certified.
+A subject's core verdict is read from the same run: the core properties are the same checks with
+the same (derandomized) examples at either level.
 
 Every failure must have an entry in ``CAUSES`` (a bug in that library, with its minimal example, or a
-documented deliberate difference); a failure without one, or an entry whose failure did not happen,
-makes the script exit 1 after writing the page, so the page never carries an unexplained failure.
+documented deliberate difference); a failure without one, an entry whose failure did not happen,
+an ecosystem Python whose versions differ from the extra's pins, or a Neptune row that no longer
+holds, makes the script exit 1 after writing the page, so the page never carries an unexplained failure.
 
 This module is also what the subprocesses import (``matrix:...``, run with this directory as the
 current one) for the three subjects that need a small adapter; importing it does nothing else.
@@ -81,9 +85,10 @@ class Subject:
 
     key: str
     label: str
-    engine: str  # "lightning", "pl15" or "dev"
+    engine: str  # "lightning", "pl15", "dev" or "eco" (the ecosystem section)
     words: tuple[str, ...]
     alone: tuple[str, ...] = ()  # properties certified in a process of their own, in parallel (slow ones)
+    jobs: int = 1  # `python -m conformance --jobs`: worker processes for its properties
 
 
 SUBJECTS = (
@@ -158,6 +163,21 @@ SUBJECTS = (
         "lightning",
         ("rank", "lightning.pytorch.loggers.logger:rank_zero_experiment", "--rank-object", RANK_2X),
     ),
+    # The ecosystem section: the Lightning loggers of tracking libraries, each through the factory of
+    # conformance.harnesses that keeps it offline (or local) and gives each logger a run of its own.
+    *(
+        Subject(key, label, "eco", ("logger", f"conformance.harnesses:{factory}", "--rank-object", RANK_2X), jobs=jobs)
+        for key, label, factory, jobs in (
+            ("wandb", "W&B `WandbLogger`, offline", "wandb_offline", 1),
+            ("comet", "Comet `CometLogger` with an `OfflineExperiment`", "comet_offline", 1),
+            ("dvclive", "DVCLive `DVCLiveLogger`", "dvclive_local", 1),
+            # One failing property takes most of each one's time (Aim's logger.persisted_read_back,
+            # SwanLab's logger.lifecycle_any_order: shrinking, then Hypothesis' explain phase, about 300
+            # examples of a logger with a run each): their other properties run beside it.
+            ("aim", "Aim `AimLogger`, local repository", "aim_local", 2),
+            ("swanlab", "SwanLab `SwanLabLogger`, offline", "swanlab_offline", 2),
+        )
+    ),
 )
 
 # --- why each failure happens ------------------------------------------------------------------
@@ -167,6 +187,7 @@ SUBJECTS = (
 
 BUG = "bug in that library"
 DIFFERENCE = "documented difference"
+CHOICE = "documented choice of that library"
 
 _NO_CHECKS = "no input checks (README: 'no input checks'): `finalize(0)` returns instead of raising TypeError"
 _FLATTEN = (
@@ -214,7 +235,109 @@ _AGGREGATION_15 = {
     ),
 }
 
+# The ecosystem loggers (each cause read in that library's installed source, versions on the page).
+_NO_CHECKS_ECO = (
+    "no input checks, like Lightning's own loggers (README: 'no input checks'): `finalize(0)` returns instead of "
+    "raising TypeError"
+)
+_NEGATIVE_RANK_ECO = (
+    "the logger's `experiment` is gated by Lightning 2.x's `rank_zero_experiment`, which returns the "
+    "`_DummyExperiment` only when `rank_zero_only.rank > 0`, so on a negative rank (the `LOCAL_RANK=-1` convention of "
+    "a process outside a distributed job) the real experiment is built"
+)
+_ECOSYSTEM: dict[tuple[str, str], tuple[str, str]] = {
+    ("wandb", "logger.property_types"): (
+        CHOICE,
+        "`WandbLogger.version` is 'the id of the experiment if the experiment exists else the id given to the "
+        "constructor' (its docstring), typed `Optional[str]` as Lightning 2.x's `Logger.version` is, and the run is made "
+        "at first use: a new `WandbLogger(save_dir=d, offline=True)` has version None",
+    ),
+    ("wandb", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO),
+    ("wandb", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK_ECO + ": reading `experiment` on rank -1 starts an offline run, writing `wandb/offline-run-*/` "
+        "under the save directory",
+    ),
+    ("comet", "logger.property_types"): (
+        CHOICE,
+        "`CometLogger.name` is the experiment's project name, typed `Optional[str]` as Lightning 2.x's `Logger.name` "
+        "is: None for an experiment without a project",
+    ),
+    ("comet", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO),
+    ("comet", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK_ECO + ": `CometLogger.__init__` makes no experiment on rank -1 (its own check of the rank "
+        "environment, `_get_rank() != 0`, holds), but reading `experiment` then makes one, whose archive "
+        "(`<key>-<suffix>.zip`) lands in the save directory",
+    ),
+    ("dvclive", "logger.hyperparams_dict_and_namespace"): (
+        BUG,
+        "`DVCLiveLogger._sanitize_params` turns only a top-level `Namespace` into a string; a nested one reaches "
+        "DVCLive's YAML dumper, and `log_hyperparams({'_': {'_': Namespace()}})` raises `InvalidParameterTypeError: "
+        "cannot represent an object: Namespace()`. `Live.log_params` keeps the value before dumping, so every later "
+        "`log_hyperparams` of that run raises too: a module whose saved hyperparameters nest a Namespace stops the fit "
+        "when Lightning logs them",
+    ),
+    ("dvclive", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO + " (the status is not read)"),
+    ("dvclive", "logger.persisted_read_back"): (
+        BUG,
+        "`DVCLiveLogger.log_metrics` tests `if step:`, so step 0 counts as no step and the record is stored at the "
+        "previous step plus one: `log_metrics({'a': 0.0}, 0)` is read back at step 1. A user's first step "
+        "(global_step 0) is shifted, and shares its step with the record logged at step 1",
+    ),
+    ("dvclive", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK_ECO + ": on rank -1 `DVCLiveLogger.experiment`'s own `assert rank_zero_only.rank == 0` then "
+        "raises AssertionError ('tried to init DVCLive in non global_rank=0')",
+    ),
+    ("aim", "logger.property_types"): (
+        BUG,
+        "`AimLogger.name` is annotated `-> str` but returns the `experiment` argument, None by default; Lightning's "
+        "`ModelCheckpoint` without a `dirpath` puts checkpoints under `os.path.join(save_dir, str(name), version, "
+        "'checkpoints')`, so a default AimLogger's go to a directory named `None`",
+    ),
+    ("aim", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO),
+    ("aim", "logger.persisted_read_back"): (
+        BUG,
+        "Aim keeps one value per metric, context and step (`Tracker._add_value`: `val_view[step_hash] = val`), though "
+        "`Run.track`'s docstring says it 'appends' the value: a second value logged for a metric at a step it "
+        "already has silently replaces the first (the minimal example logs the same value twice and reads one back): "
+        "a user whose metric is logged twice at one step keeps only the last value, with no warning",
+    ),
+    ("aim", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK_ECO + ": reading `experiment` on rank -1 creates a run, and an Aim repository `.aim/` for it, "
+        "under the save directory",
+    ),
+    ("swanlab", "logger.property_types"): (
+        CHOICE,
+        "`SwanLabLogger.version` is the run's id, typed `Optional[str]`, and None until the run is made (at first use)",
+    ),
+    ("swanlab", "logger.lifecycle_any_order"): (
+        BUG,
+        "`SwanLabLogger.finalize` with a status other than 'success' finishes SwanLab's run "
+        "(`swanlab.finish(state='crashed')`) but the logger keeps it, so the next `log_metrics` raises RuntimeError "
+        "(`run.log() requires an active Run`). Lightning finalizes every logger with 'failed' when fit, validate, test "
+        "or predict raises (or is interrupted), so after one failed or interrupted call the same logger cannot log "
+        "in the next",
+    ),
+    ("swanlab", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO + " (a status other than 'success' is taken as a crash)"),
+    ("swanlab", "logger.persisted_read_back"): (
+        BUG,
+        "SwanLab's run config stores each top-level value through `parse()`, which turns None into `{}` "
+        "(`if config is None: return {}`, meant for a whole config): `log_hyperparams({'lr': None})` is stored and read "
+        "back as `{'lr': {}}`. (SwanLab also drops a second value of a metric at a step it already has; "
+        "tests/test_ecosystem.py pins both)",
+    ),
+    ("swanlab", "logger.nothing_written_off_rank_zero"): (
+        BUG,
+        _NEGATIVE_RANK_ECO + " (SwanLab imports it from Lightning): reading `experiment` on rank -1 starts an offline "
+        "run, writing `run-*/` and `.gitignore` under the save directory",
+    ),
+}
+
 CAUSES: dict[tuple[str, str], tuple[str, str]] = {
+    **_ECOSYSTEM,
     ("csv-2", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS + "; unchanged in 2.x"),
     ("tb-2", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS + "; unchanged in 2.x"),
     ("tb-2", "logger.persisted_read_back"): (BUG, _FLATTEN),
@@ -290,6 +413,7 @@ def _engines() -> dict[str, str]:
         "dev": sys.executable,
         "lightning": os.environ.get("LOGGERSPEC_LIGHTNING_PYTHON", "/tmp/l2/bin/python"),
         "pl15": os.environ.get("LOGGERSPEC_PL15_PYTHON", "/tmp/pl15/bin/python"),
+        "eco": os.environ.get("LOGGERSPEC_ECOSYSTEM_PYTHON", "/tmp/eco/bin/python"),
     }
 
 
@@ -309,7 +433,8 @@ def _scratch_env() -> dict[str, str]:
 _VERSIONS = """
 import importlib.metadata as m, json
 found = {}
-for d in ("lightning", "pytorch-lightning", "torch", "tensorboard", "mlflow-skinny", "loggerspec", "hypothesis"):
+for d in ("lightning", "pytorch-lightning", "torch", "tensorboard", "mlflow-skinny", "loggerspec", "hypothesis",
+          "wandb", "comet_ml", "dvclive", "aim", "swanlab", "watchdog"):
     try:
         found[d] = m.version(d)
     except m.PackageNotFoundError:
@@ -322,6 +447,49 @@ def _versions(python: str) -> dict[str, str]:
     out = subprocess.run([python, "-c", _VERSIONS], capture_output=True, text=True, check=True)
     versions: dict[str, str] = json.loads(out.stdout)
     return versions
+
+
+# Neptune's Lightning integration, neptune.integrations.pytorch_lightning (neptune 1.14, the last
+# release), is one line: `from pytorch_lightning.loggers import NeptuneLogger`. neptune is not in the
+# ecosystem extra, so where it is not installed that line is run as it stands; where it is, the
+# integration itself is imported. Lightning's own NeptuneLogger is then constructed.
+_NEPTUNE = """
+import importlib.util, json, re
+seen = {"neptune": importlib.util.find_spec("neptune") is not None}
+try:
+    if seen["neptune"]:
+        import neptune.integrations.pytorch_lightning
+    else:
+        from pytorch_lightning.loggers import NeptuneLogger
+    seen["integration"] = "imported"
+except ImportError as error:  # (without the path it ends with, which differs between machines)
+    seen["integration"] = f"{type(error).__name__}: {re.sub(r' [(][^)]*[)]$', '', ' '.join(str(error).split()))}"
+try:
+    from lightning.pytorch.loggers.neptune import NeptuneLogger
+    NeptuneLogger()
+    seen["lightning"] = "constructed"
+except Exception as error:
+    seen["lightning"] = f"{type(error).__name__}: {' '.join(str(error).split())}"
+print(json.dumps(seen))
+"""
+
+
+def _neptune(python: str) -> dict[str, Any]:
+    """What importing Neptune's Lightning integration and constructing Lightning's NeptuneLogger do
+    in the ecosystem Python (offline: neither reaches the network)."""
+    command = [*_no_network(), python, "-c", _NEPTUNE]
+    out = subprocess.run(command, cwd=HERE, env=_scratch_env(), capture_output=True, text=True, check=True)
+    seen: dict[str, Any] = json.loads(out.stdout)
+    return seen
+
+
+def _pins() -> dict[str, str]:
+    """The ``name==version`` pins of pyproject.toml's ``ecosystem`` extra."""
+    import tomllib
+
+    project = tomllib.loads((HERE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pinned = (entry.partition("==") for entry in project["optional-dependencies"]["ecosystem"])
+    return {name.strip(): version.strip() for name, sep, version in pinned if sep}
 
 
 @attrs.frozen
@@ -348,11 +516,28 @@ def _jobs(subjects: Sequence[Subject]) -> list[_Job]:
     return alone + rest
 
 
+@functools.cache
+def _no_network() -> tuple[str, ...]:
+    """``unshare -n``, where it works: the command then runs in a network namespace of its own,
+    with no network at all (not even loopback), so an ecosystem logger that tried to reach a
+    server would fail instead of reaching it. Empty where it does not work (no permission)."""
+    try:
+        works = subprocess.run(["unshare", "-n", "true"], capture_output=True, check=False).returncode == 0
+    except OSError:
+        works = False
+    return ("unshare", "-n") if works else ()
+
+
 def _certify(job: _Job, python: str, options: Sequence[str], scratch: Path) -> dict[str, Any]:
     report = scratch / f"{job.subject.key}-{len(job.only)}-{abs(hash(job.only))}.json"
     only = [w for pid in job.only for w in ("--only", pid)]
-    command = [python, "-m", "conformance", *job.subject.words, "--level", "strict", *options, *only, "--quiet", "--report-json", str(report)]
-    started = time.perf_counter()
+    isolated = _no_network() if job.subject.engine == "eco" else ()
+    jobs = ["--jobs", str(job.subject.jobs)] if job.subject.jobs > 1 else []
+    command = [
+        *isolated, python, "-m", "conformance", *job.subject.words, "--level", "strict", *options, *jobs, *only,
+        "--quiet", "--report-json", str(report),
+    ]
+    started, wall_started = time.perf_counter(), time.time()
     done = subprocess.run(command, cwd=HERE, env=_scratch_env(), capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1) or not report.is_file():
@@ -360,6 +545,8 @@ def _certify(job: _Job, python: str, options: Sequence[str], scratch: Path) -> d
             f"{job.name}: {' '.join(command)} exited {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         )
     data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    data["matrix_wall"] = [wall_started, wall_started + seconds]  # this run's start and end (epoch seconds)
+    data["no_network"] = bool(isolated)
     print(f"  {job.name:<40} {seconds:6.1f}s  {data['subjects'][0]['verdict']}", flush=True)
     return data
 
@@ -372,6 +559,9 @@ def _joined(parts: list[dict[str, Any]]) -> dict[str, Any]:
     order = [p.id for p in all_properties()]
     joined = dict(parts[-1])
     joined["subjects"] = [dict(parts[-1]["subjects"][0], results=sorted(results.values(), key=lambda r: order.index(r["id"])))]
+    # Wall time from its first run's start to its last run's end (its runs may overlap).
+    joined["wall_seconds"] = round(max(p["matrix_wall"][1] for p in parts) - min(p["matrix_wall"][0] for p in parts), 1)
+    joined["no_network"] = all(p.get("no_network", False) for p in parts)
     return joined
 
 
@@ -391,8 +581,137 @@ def _one_line(text: str, limit: int = 300) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def render(reports: dict[str, dict[str, Any]], versions: dict[str, dict[str, str]], options: Sequence[str]) -> tuple[str, list[str]]:
-    """The page, and the problems with ``CAUSES`` (failures without a cause, causes without a failure)."""
+def _property_table(chosen: Sequence[Subject], reports: dict[str, dict[str, Any]]) -> list[str]:
+    by_subject = {s.key: {r["id"]: r for r in reports[s.key]["subjects"][0]["results"]} for s in chosen}
+    ids: list[str] = []
+    for s in chosen:
+        ids.extend(i for i in by_subject[s.key] if i not in ids)
+    levels = {i: next(by_subject[s.key][i]["level"] for s in chosen if i in by_subject[s.key]) for i in ids}
+    lines = ["| property | level | " + " | ".join(f"`{s.key}`" for s in chosen) + " |", "|---|---|" + "---|" * len(chosen)]
+    for i in ids:
+        cells = [_CELL[by_subject[s.key][i]["status"]] if i in by_subject[s.key] else "" for s in chosen]
+        lines.append(f"| `{i}` | {levels[i]} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _failures(chosen: Sequence[Subject], reports: dict[str, dict[str, Any]], problems: list[str], seen: set[tuple[str, str]]) -> list[str]:
+    """One line per failure of ``chosen``, with its cause from ``CAUSES`` (a missing one is a problem)."""
+    lines: list[str] = []
+    for subject in chosen:
+        for r in reports[subject.key]["subjects"][0]["results"]:
+            if r["status"] != "failed":
+                continue
+            seen.add((subject.key, r["id"]))
+            cause = CAUSES.get((subject.key, r["id"]))
+            example = f" Minimal example: `{_one_line(r['falsifying_example'], 200)}`." if r.get("falsifying_example") else ""
+            if cause is None:
+                problems.append(f"no cause written for {subject.key} / {r['id']}: {_one_line(r['message'] or '')}")
+                lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): UNEXPLAINED: {_one_line(r['message'] or '')}.{example}")
+                continue
+            kind, text = cause
+            lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): {kind}: {text}.{example}")
+    return lines
+
+
+def _not_applicable(chosen: Sequence[Subject], reports: dict[str, dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for subject in chosen:
+        results = reports[subject.key]["subjects"][0]["results"]
+        reasons: dict[str, list[str]] = {}
+        for r in results:
+            if r["status"] == "not_applicable":
+                reasons.setdefault(_one_line(r["reason"] or ""), []).append(r["id"])
+        for reason, ids in reasons.items():
+            groups = {i.partition(".")[0] for i in ids}
+            whole = [g for g in groups if [i for i in ids if i.startswith(g + ".")] == [r["id"] for r in results if r["id"].startswith(g + ".")]]
+            named = [f"every `{g}.*` property" for g in sorted(whole)] + [f"`{i}`" for i in ids if i.partition(".")[0] not in whole]
+            lines.append(f"- `{subject.key}`: {', '.join(named)}: {reason}.")
+    return lines
+
+
+def _ecosystem(
+    reports: dict[str, dict[str, Any]],
+    versions: dict[str, dict[str, str]],
+    options: Sequence[str],
+    neptune: dict[str, Any],
+    jobs: int,
+    problems: list[str],
+    seen: set[tuple[str, str]],
+) -> list[str]:
+    """The ecosystem section: the tracking libraries' Lightning loggers, and Neptune's row."""
+    chosen = [s for s in SUBJECTS if s.engine == "eco"]
+    found = versions.get("eco", {})
+    pins = _pins()
+    for name, pinned in pins.items():
+        if name in found and found[name] != pinned:
+            problems.append(f"the ecosystem Python has {name} {found[name]}, the ecosystem extra pins {pinned}")
+    shown = ("torch", "lightning", "wandb", "comet_ml", "dvclive", "aim", "swanlab")  # (watchdog: not pinned)
+    lines = [
+        "",
+        "## Ecosystem loggers",
+        "",
+        "The Lightning loggers of five experiment-tracking libraries, certified like the subjects above "
+        f"(`python -m conformance logger ... --level strict {' '.join(options)} --rank-object {RANK_2X}`), each through "
+        "the factory in `conformance.harnesses` that keeps it offline or local (nothing reaches the network) and gives "
+        "each logger a run of its own, and read back with its shipped harness; docs/ecosystem-notes.md says why each "
+        "factory does what it does. "
+        + (
+            "Each was certified with no network at all (`unshare -n`: a network namespace of its own). "
+            if all(reports[s.key].get("no_network") for s in chosen)
+            else "(`unshare -n` was not available: the runs were not isolated from the network.) "
+        )
+        + "Versions, as pinned by the `ecosystem` extra of pyproject.toml: "
+        + ", ".join(f"{name} {found[name]}" for name in shown if name in found)
+        + ". Wall time: the subject's `python -m conformance` run within this matrix run, "
+        f"{jobs} subjects certified at a time on a 2-core machine shared with other work, so it is an upper bound; "
+        "alone, each takes less (docs/ecosystem-notes.md has the times measured alone).",
+        "",
+        "| subject | core | strict | wall time |",
+        "|---|---|---|---|",
+    ]
+    for subject in chosen:
+        report = reports[subject.key]
+        results = report["subjects"][0]["results"]
+        wall = report.get("wall_seconds")
+        lines.append(
+            f"| `{subject.key}`: {subject.label} (`{subject.words[1]}`) | {_verdict(results, 'core')} | "
+            f"{_verdict(results, 'strict')} | {'' if wall is None else f'{wall:.0f} s'} |"
+        )
+    integration, lightning = str(neptune.get("integration", "")), str(neptune.get("lightning", ""))
+    if not integration.startswith("ImportError") or "sunset" not in lightning:
+        problems.append(f"the Neptune row no longer holds: the ecosystem Python says {neptune!r}")
+    lines.append("| `neptune`: Neptune `NeptuneLogger` | not certifiable | not certifiable | |")
+    lines += [
+        "",
+        "Neptune: its Lightning integration, `neptune.integrations.pytorch_lightning` (neptune 1.14.0.post2, its latest release), "
+        "is `from pytorch_lightning.loggers import NeptuneLogger`"
+        + (" (imported from the installed neptune)" if neptune.get("neptune") else " (run as it stands; neptune is not installed)")
+        + f", which under Lightning {found.get('lightning', '2.x')} raises `{_one_line(integration)}`; and Lightning's own "
+        f"`lightning.pytorch.loggers.neptune.NeptuneLogger()` raises `{_one_line(lightning)}` (the service was sunset).",
+        "",
+        *_property_table(chosen, reports),
+        "",
+        "### Failures and their causes",
+        "",
+        *_failures(chosen, reports, problems, seen),
+        "",
+        "### Not applicable",
+        "",
+        *_not_applicable(chosen, reports),
+    ]
+    return lines
+
+
+def render(
+    reports: dict[str, dict[str, Any]],
+    versions: dict[str, dict[str, str]],
+    options: Sequence[str],
+    neptune: dict[str, Any],
+    jobs: int = 2,
+) -> tuple[str, list[str]]:
+    """The page, and the problems with ``CAUSES`` (failures without a cause, causes without a failure),
+    the ecosystem pins and Neptune's row."""
+    engines = [s for s in SUBJECTS if s.engine != "eco"]
     lines = [
         "# Conformance matrix",
         "",
@@ -415,55 +734,22 @@ def render(reports: dict[str, dict[str, Any]], versions: dict[str, dict[str, str
         "| subject | kind | core | strict |",
         "|---|---|---|---|",
     ]
-    for subject in SUBJECTS:
+    for subject in engines:
         results = reports[subject.key]["subjects"][0]["results"]
         lines.append(
             f"| `{subject.key}`: {subject.label} | {subject.words[0]} | {_verdict(results, 'core')} | {_verdict(results, 'strict')} |"
         )
+    lines.append("")
+    lines.append("(The ecosystem loggers, W&B, Comet, DVCLive, Aim, SwanLab and Neptune, have a section of their own below.)")
     for kind in ("logger", "merge", "collection", "rank"):
-        chosen = [s for s in SUBJECTS if s.words[0] == kind]
-        by_subject = {s.key: {r["id"]: r for r in reports[s.key]["subjects"][0]["results"]} for s in chosen}
-        ids: list[str] = []
-        for s in chosen:
-            ids.extend(i for i in by_subject[s.key] if i not in ids)
-        levels = {i: next(by_subject[s.key][i]["level"] for s in chosen if i in by_subject[s.key]) for i in ids}
-        lines += ["", f"## {kind.capitalize()} subjects", ""]
-        lines.append("| property | level | " + " | ".join(f"`{s.key}`" for s in chosen) + " |")
-        lines.append("|---|---|" + "---|" * len(chosen))
-        for i in ids:
-            cells = [_CELL[by_subject[s.key][i]["status"]] if i in by_subject[s.key] else "" for s in chosen]
-            lines.append(f"| `{i}` | {levels[i]} | " + " | ".join(cells) + " |")
+        lines += ["", f"## {kind.capitalize()} subjects", "", *_property_table([s for s in engines if s.words[0] == kind], reports)]
 
-    lines += ["", "## Failures and their causes", ""]
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
-    for subject in SUBJECTS:
-        for r in reports[subject.key]["subjects"][0]["results"]:
-            if r["status"] != "failed":
-                continue
-            seen.add((subject.key, r["id"]))
-            cause = CAUSES.get((subject.key, r["id"]))
-            example = f" Minimal example: `{_one_line(r['falsifying_example'], 200)}`." if r.get("falsifying_example") else ""
-            if cause is None:
-                problems.append(f"no cause written for {subject.key} / {r['id']}: {_one_line(r['message'] or '')}")
-                lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): UNEXPLAINED: {_one_line(r['message'] or '')}.{example}")
-                continue
-            kind, text = cause
-            lines.append(f"- `{subject.key}` `{r['id']}` ({r['level']}): {kind}: {text}.{example}")
+    lines += ["", "## Failures and their causes", "", *_failures(engines, reports, problems, seen)]
+    lines += ["", "## Not applicable", "", *_not_applicable(engines, reports)]
+    lines += _ecosystem(reports, versions, options, neptune, jobs, problems, seen)
     problems += [f"a cause is written for {k} / {p}, which did not fail" for k, p in CAUSES if (k, p) not in seen]
-
-    lines += ["", "## Not applicable", ""]
-    for subject in SUBJECTS:
-        results = reports[subject.key]["subjects"][0]["results"]
-        reasons: dict[str, list[str]] = {}
-        for r in results:
-            if r["status"] == "not_applicable":
-                reasons.setdefault(_one_line(r["reason"] or ""), []).append(r["id"])
-        for reason, ids in reasons.items():
-            groups = {i.partition(".")[0] for i in ids}
-            whole = [g for g in groups if [i for i in ids if i.startswith(g + ".")] == [r["id"] for r in results if r["id"].startswith(g + ".")]]
-            named = [f"every `{g}.*` property" for g in sorted(whole)] + [f"`{i}`" for i in ids if i.partition(".")[0] not in whole]
-            lines.append(f"- `{subject.key}`: {', '.join(named)}: {reason}.")
     return "\n".join(lines) + "\n", problems
 
 
@@ -480,8 +766,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     engines = _engines()
     if args.from_json is not None:
         saved = {s.key: json.loads((args.from_json / f"{s.key}.json").read_text(encoding="utf-8")) for s in SUBJECTS}
-        versions = json.loads((args.from_json / "versions.json").read_text(encoding="utf-8"))
-        return _write(saved, versions, json.loads((args.from_json / "options.json").read_text(encoding="utf-8")))
+        versions, options, neptune, jobs = (
+            json.loads((args.from_json / f"{name}.json").read_text(encoding="utf-8"))
+            for name in ("versions", "options", "neptune", "jobs")
+        )
+        return _write(saved, versions, options, neptune, jobs)
     chosen = [s for s in SUBJECTS if not args.only or s.key in args.only]
     for engine in sorted({s.engine for s in chosen}):
         if not Path(engines[engine]).exists():
@@ -495,7 +784,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         for job, future in futures:
             parts.setdefault(job.subject.key, []).append(future.result())
     reports = {s.key: _joined(parts[s.key]) for s in chosen}
-    versions = {engine: _versions(engines[engine]) for engine in ("lightning", "pl15", "dev")}
     print(f"certified in {time.perf_counter() - started:.0f}s", flush=True)
     if args.only:
         for key, report in reports.items():
@@ -503,13 +791,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if r["status"] == "failed":
                     print(f"{key} {r['id']}: {_one_line(r['message'] or '')}\n    example: {r.get('falsifying_example')}")
         return 0
+    versions = {engine: _versions(engines[engine]) for engine in ("lightning", "pl15", "dev", "eco")}
+    neptune = _neptune(engines["eco"])
     if args.keep_json is not None:
         args.keep_json.mkdir(parents=True, exist_ok=True)
         for key, report in reports.items():
             (args.keep_json / f"{key}.json").write_text(json.dumps(report), encoding="utf-8")
-        (args.keep_json / "versions.json").write_text(json.dumps(versions), encoding="utf-8")
-        (args.keep_json / "options.json").write_text(json.dumps(options), encoding="utf-8")
-    return _write(reports, versions, options)
+        for name, value in (("versions", versions), ("options", options), ("neptune", neptune), ("jobs", args.jobs)):
+            (args.keep_json / f"{name}.json").write_text(json.dumps(value), encoding="utf-8")
+    return _write(reports, versions, options, neptune, args.jobs)
 
 
 def _unquoted() -> list[str]:
@@ -520,8 +810,14 @@ def _unquoted() -> list[str]:
     return [f"README.md does not contain {q!r}, which a cause quotes" for q in sorted(quotes) if q not in readme]
 
 
-def _write(reports: dict[str, dict[str, Any]], versions: dict[str, dict[str, str]], options: Sequence[str]) -> int:
-    page, problems = render(reports, versions, options)
+def _write(
+    reports: dict[str, dict[str, Any]],
+    versions: dict[str, dict[str, str]],
+    options: Sequence[str],
+    neptune: dict[str, Any],
+    jobs: int,
+) -> int:
+    page, problems = render(reports, versions, options, neptune, jobs)
     problems += _unquoted()
     PAGE.write_text(page, encoding="utf-8")
     print(f"wrote {PAGE.relative_to(HERE.parent)}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -199,13 +200,17 @@ class TestComet:
         assert harness_for(subject) is COMET
         assert _verdict(subject).status == "passed"
 
-    def test_online_false_persists_nothing(self, tmp_path: Path) -> None:
+    def test_online_false_persists_nothing(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """CometLogger(online=False) is Comet's disabled mode: after logging and ending, nothing is on disk."""
         _need("comet_ml", "lightning")
         from lightning.pytorch.loggers import CometLogger  # type: ignore[import-not-found, unused-ignore]
 
         from conformance.harnesses import COMET
 
+        # Every Comet experiment makes a temporary directory, and only an offline one removes it: keep
+        # the disabled experiment's under tmp_path.
+        (tmp_path / "tmp").mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
         logger = CometLogger(online=False, offline_directory=str(tmp_path))
         logger.log_metrics({"a": 1.0}, step=0)
         logger.finalize("success")

@@ -14,10 +14,12 @@ import contextlib
 import functools
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from conformance import strategies as cst
@@ -116,29 +118,95 @@ def _empty_repo() -> Path:
     return directory / ".aim"
 
 
-_made: list[Any] = []  # loggers aim_local made whose run may still be open
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of ``path`` (None if it is gone): a directory removed and made again
+    under the same name has another identity."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino)
+
+
+@attrs.frozen
+class _Made:
+    """A logger :func:`aim_local` made, with the identities of its directory and of the directory's
+    parent when it was made."""
+
+    logger: Any
+    directory: Path
+    identity: tuple[int, int] | None
+    parent_identity: tuple[int, int] | None
+
+    def gone(self, path: Path, identity: tuple[int, int] | None) -> bool:
+        """``path`` was removed since (it may have been made again, by a run's background thread)."""
+        return identity is None or _identity(path) != identity
+
+
+_made: list[_Made] = []  # loggers aim_local made whose run may still be open
 
 
 def _close_abandoned(everything: bool = False) -> None:
-    """Finalize the loggers made earlier whose directory is gone (the suite is done with them; with
-    ``everything``, all of them), which closes their runs, and remove what their runs' background
-    threads wrote after the directory was removed (a run's status reporter recreates
-    ``.aim/check_ins`` under it)."""
-    for logger in list(_made):
-        root = Path(str(logger._repo_path))
-        if root.exists() and not everything:
+    """Close the runs of the loggers made earlier whose directory was removed (the suite is done with
+    them; with ``everything``, all of them), and remove what their runs'
+    background threads wrote after the directory was removed: a run's status reporter makes
+    ``.aim/check_ins`` again under it, and its parent too when the suite removed that as well (the
+    directories made again are told by their identity, :func:`_identity`). What closing a run whose
+    repository is gone raises (RocksDB cannot flush there) is dropped: there is nothing left to save."""
+    for made in list(_made):
+        directory_gone = made.gone(made.directory, made.identity)
+        if not directory_gone and not everything:
             continue
-        _made.remove(logger)
-        existed = root.exists()
+        _made.remove(made)
         try:
-            if logger.__dict__.get("_run") is not None:
-                logger.finalize("success")
+            # The run itself, not the logger's finalize: that is rank_zero_only, and the rank may be
+            # another one now (a logger of a rank property made its run on rank -1).
+            run = made.logger.__dict__.get("_run")
+            if run is not None:
+                with contextlib.suppress(Exception):
+                    run.close()
+                made.logger._run = None
         finally:
-            if not existed:
-                shutil.rmtree(root, ignore_errors=True)
+            if directory_gone:
+                shutil.rmtree(made.directory, ignore_errors=True)
+                if made.gone(made.directory.parent, made.parent_identity):
+                    shutil.rmtree(made.directory.parent, ignore_errors=True)
 
 
-atexit.register(_close_abandoned)
+def _run_aim_finalizers() -> None:
+    """Run Aim's remaining exit finalizers (``aim.ext.cleanup.AutoClean``) here, in Aim's order
+    (highest priority first, the newest first among equals), each on its own: what one raises is
+    dropped, and a finalizer that has run is not run again."""
+    cleanup = sys.modules.get("aim.ext.cleanup")
+    if cleanup is None:
+        return
+    registered = list(cleanup.AutoClean._finalizers.items())
+    for _instance, (_priority, finalizer) in reversed(sorted(registered, key=lambda item: item[1][0])):
+        with contextlib.suppress(Exception):
+            finalizer()
+
+
+def _at_exit() -> None:
+    """At interpreter exit, before Aim's own clean-up: close the run of every logger :func:`aim_local`
+    made, then run Aim's remaining finalizers (:func:`_run_aim_finalizers`).
+
+    Aim's exit hook (aim 3.29.1, ``AutoClean.cleanup``) runs its finalizers in a thread and waits
+    for an event that thread sets after the last one: when a finalizer raises (a RocksDB flush into
+    a repository that was removed while a run was open), the thread dies before setting it and the
+    interpreter waits forever. Measured: a run of the suite hung at exit after certifying.
+    """
+    try:
+        _close_abandoned(everything=True)
+    finally:
+        _run_aim_finalizers()
+
+
+def _before_aim_at_exit() -> None:
+    """(Re-)register :func:`_at_exit` so that it runs before every exit hook registered so far,
+    Aim's among them (:mod:`atexit` runs the newest first; Aim registers its hook once, when its
+    first resource is made)."""
+    atexit.unregister(_at_exit)
+    atexit.register(_at_exit)
 
 
 def aim_local(directory: Path) -> Any:
@@ -150,8 +218,9 @@ def aim_local(directory: Path) -> Any:
     ``rank_zero_only.rank``): off rank 0 the logger makes no run, and nothing may appear under
     ``directory``.
 
-    Loggers made earlier whose directory was removed are finalized here (and at interpreter exit),
-    closing their runs: an open run's status reporter keeps writing under the removed directory.
+    The runs of loggers made earlier whose directory was removed are closed here (and at interpreter
+    exit): an open run's status reporter keeps writing under the removed directory.
+    At exit, the factory's hook runs before Aim's, which would otherwise hang (:func:`_at_exit`).
     """
     logger_class = backend("aim.pytorch_lightning", _EXTRA).AimLogger
     rank_zero_only = backend("lightning.pytorch.utilities.rank_zero", _EXTRA).rank_zero_only
@@ -164,5 +233,7 @@ def aim_local(directory: Path) -> Any:
         log_system_params=False,
         capture_terminal_logs=False,
     )
-    _made.append(logger)
+    directory = Path(directory)
+    _made.append(_Made(logger, directory, _identity(directory), _identity(directory.parent)))
+    _before_aim_at_exit()
     return logger

@@ -7,6 +7,8 @@ SwanLab's own ``DataStoreReader``; its config is ``files/config.yaml`` (each key
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,15 +84,102 @@ SWANLAB = Harness(
 """
 
 
+_runs: list[tuple[Any, Any]] = []  # (run, its file watcher) of the runs the factory's loggers started
+
+
+def _release_watchers() -> None:
+    """Release the file watchers of finished runs that never started watching.
+
+    SwanLab (0.10.3) gives every run a ``FileWatcher`` whose watchdog ``Observer`` is made at once
+    but started only when a file is saved live; ``FileWatcher.stop`` stops it only if it was
+    started. watchdog's inotify observer (7.x) opens its inotify instance, and a thread reading it,
+    when it is made: so each run leaves one inotify instance and one thread behind after
+    ``swanlab.finish()``. Measured: 128 loggers exhausted this user's inotify instances (the limit
+    is per user, shared with every process of the user), and every later run failed to start
+    ("inotify instance limit reached"). Released here as watchdog's own ``on_thread_stop`` does.
+    """
+    for run, watcher in list(_runs):
+        if getattr(run, "alive", False):
+            continue
+        _runs.remove((run, watcher))
+        observer = getattr(watcher, "_observer", None)
+        inotify = getattr(observer, "_inotify_fd", None)
+        if not getattr(watcher, "_started", True) and inotify is not None and inotify.is_alive():
+            inotify.stop()
+            inotify.join(timeout=5)
+
+
+def _note_run(self: Any, *args: Any, **kwargs: Any) -> None:
+    run = _active_run()
+    if run is not None:
+        _runs.append((run, getattr(getattr(run, "_core", None), "_watcher", None)))
+
+
+def _watched(swanlab: Any) -> Any:
+    """A SwanLab callback that notes each run it sees start, with its file watcher (a subclass of
+    SwanLab's ``Callback``, made with ``type``: the base is only known at run time)."""
+    base = backend("swanlab.sdk.protocol.callbacker", _EXTRA).Callback
+    name = property(lambda self: "loggerspec-note-run")
+    return type("NoteRun", (base,), {"on_run_initialized": _note_run, "name": name})()
+
+
+def _settings(swanlab: Any) -> Any:
+    """Run settings that keep the run cheap and the process as it was: no environment probe
+    (requirements, which runs ``pip`` in subprocesses for about 1.2 s per run, git, runtime,
+    hardware), no hardware monitor thread, no terminal capture (which would replace sys.stdout
+    and sys.stderr)."""
+    settings = swanlab.Settings
+    return settings(
+        probe=settings.Probe(hardware=False, runtime=False, requirements=False, conda=False, git=False, monitor=False),
+        terminal=settings.Terminal(proxy_type="none"),
+    )
+
+
+def _quick_console_locations() -> None:
+    """Make SwanLab's console find a message's caller without reading source.
+
+    SwanLab (0.10.3) prefixes each warning and error it prints with its caller's
+    ``module:function:line``, found with ``inspect.stack()``, which reads five lines of source for
+    every frame of the stack: about 0.9 s per message under Hypothesis' deep stacks (measured: 190 s
+    of a 325 s run of ``logger.lifecycle_any_order``, whose finished runs make SwanLab warn). The
+    same location is found here from the frames alone; what is printed does not change.
+    """
+    console = backend("swanlab.sdk.internal.pkg.console", _EXTRA)
+    this_file = getattr(console, "_this_file", None)
+    if this_file is None or getattr(console._caller_location, "loggerspec_quick", False):
+        return
+
+    def caller_location() -> str:
+        frame: Any = sys._getframe(1)
+        while frame is not None:
+            if os.path.abspath(frame.f_code.co_filename) != this_file:
+                return f"{frame.f_globals.get('__name__', 'swanlab.internal')}:{frame.f_code.co_name}:{frame.f_lineno}"
+            frame = frame.f_back
+        return "swanlab.internal"
+
+    caller_location.loggerspec_quick = True  # type: ignore[attr-defined]
+    console._caller_location = caller_location
+
+
 def swanlab_offline(directory: Path) -> Any:
     """A ``SwanLabLogger`` in offline mode writing under ``directory``: a logger subject.
 
     SwanLab keeps one run per process, and a ``SwanLabLogger`` joins a run in progress: the factory
-    finishes the run in progress first, so each logger gets its own run (and the file watcher each
-    run holds is released).
+    finishes the run in progress first, so each logger gets its own run, and releases the file
+    watchers finished runs leave behind (:func:`_release_watchers`). The run captures nothing
+    beyond what the logger is asked to log (:func:`_settings`), and SwanLab's console messages
+    cost what printing them costs (:func:`_quick_console_locations`).
     """
     swanlab = backend("swanlab", _EXTRA)
     logger_class = backend("swanlab.integration.pytorch_lightning", _EXTRA).SwanLabLogger
+    _quick_console_locations()
     if _active_run() is not None:
         swanlab.finish()
-    return logger_class(save_dir=str(directory), log_dir=str(directory), mode="offline")
+    _release_watchers()
+    return logger_class(
+        save_dir=str(directory),
+        log_dir=str(directory),
+        mode="offline",
+        settings=_settings(swanlab),
+        callbacks=[_watched(swanlab)],
+    )
