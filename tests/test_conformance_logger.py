@@ -70,7 +70,7 @@ def _check_metrics(metrics: object, path: str = "metrics", inside: tuple[int, ..
             raise TypeError(f"{path}: key {key!r} is not a str")
         if isinstance(value, Mapping):
             _check_metrics(value, f"{path}[{key!r}]", (*inside, id(metrics)))
-        elif not isinstance(value, numbers.Real) or isinstance(value, (np.datetime64, np.timedelta64)):
+        elif isinstance(value, (np.datetime64, np.timedelta64)) or not isinstance(value, numbers.Real):
             raise TypeError(f"{path}[{key!r}] must be a real number, got {type(value).__name__}")
 
 
