@@ -15,33 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from impl import InMemoryLogger, JsonlLogger, LightningLoggerBase, read_jsonl
-
-
-class Minimal(LightningLoggerBase):
-    """A subclass that checks nothing itself: agg_and_log_metrics' own checks are the base class's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.logged: list[tuple[int | None, dict[str, Any]]] = []
-
-    @property
-    def name(self) -> str:
-        return "minimal"
-
-    @property
-    def version(self) -> int:
-        return 0
-
-    @property
-    def experiment(self) -> None:
-        return None
-
-    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        self.logged.append((step, metrics))
-
-    def log_hyperparams(self, params: Any, *args: Any, **kwargs: Any) -> None:
-        pass
+from impl import InMemoryLogger, JsonlLogger, read_jsonl
+from tests.test_impl_logger import Minimal
 
 
 class TensorLike:
