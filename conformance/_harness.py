@@ -103,7 +103,7 @@ def readback_hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     flat = st.one_of(scalars, st.lists(scalars, max_size=3))
     values = st.one_of(flat, st.dictionaries(names, flat, max_size=3))
     params = st.dictionaries(names, values, max_size=5)
-    return st.one_of(params, params.map(lambda d: Namespace(**d)))
+    return st.one_of(params, params.map(cst.namespace))
 
 
 def _kept(params: dict[str, Any]) -> dict[str, Any]:

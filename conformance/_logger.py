@@ -295,7 +295,7 @@ _hp_names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter
 
 def _nested_hp(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     level = st.dictionaries(_hp_names, children, max_size=3)
-    return st.one_of(level, level.map(cst._namespace))
+    return st.one_of(level, level.map(cst.namespace))
 
 
 def _hyperparams_any_depth() -> st.SearchStrategy[dict[str, Any] | Namespace]:
@@ -303,7 +303,7 @@ def _hyperparams_any_depth() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     (an optimizer's settings, a sub-parser's arguments): the seed flattens both (``_flatten_dict``)."""
     nested_values = st.recursive(st.one_of(st.integers(-5, 5), st.floats(-1, 1), st.text(max_size=3)), _nested_hp, max_leaves=6)
     params = st.dictionaries(_hp_names, nested_values, max_size=4)
-    return st.one_of(cst.hyperparams(), params, params.map(cst._namespace))
+    return st.one_of(cst.hyperparams(), params, params.map(cst.namespace))
 
 
 @register("logger.hyperparams_dict_and_namespace", level="core", strategy=lambda s: _hyperparams_any_depth())
@@ -311,7 +311,7 @@ def hyperparams_dict_and_namespace(subject: LoggerSubject, params: dict[str, Any
     """log_hyperparams must accept both a dict and an argparse.Namespace (whose values may be nested dicts
     and Namespaces), a save() and finalize() after it must not raise, and it must not mutate params."""
     values = dict(vars(params)) if isinstance(params, Namespace) else dict(params)
-    forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), cst._namespace(copy.deepcopy(values))]
+    forms: list[dict[str, Any] | Namespace] = [copy.deepcopy(values), cst.namespace(copy.deepcopy(values))]
     if isinstance(params, Namespace):
         forms.reverse()
     with fresh_logger(subject) as (logger, _path):

@@ -22,6 +22,7 @@ __all__ = [
     "metric_dicts",
     "metric_keys",
     "metric_values",
+    "namespace",
     "nested_metric_dicts",
     "nonzero_ranks",
     "pool_keys",
@@ -168,10 +169,10 @@ def hyperparams() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     # ``Namespace(__dict__=None)`` raises while the example is built.
     names = st.text(string.ascii_lowercase + "_", min_size=1, max_size=8).filter(lambda n: not n.startswith("__"))
     params = st.dictionaries(names, values, max_size=5)
-    return st.one_of(params, params.map(_namespace))
+    return st.one_of(params, params.map(namespace))
 
 
-def _namespace(params: dict[str, Any]) -> Namespace:
+def namespace(params: dict[str, Any]) -> Namespace:
     """An ``argparse.Namespace`` holding ``params`` (not ``Namespace(**params)``, which fails for a name ``self``)."""
     made = Namespace()
     vars(made).update(params)

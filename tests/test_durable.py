@@ -58,7 +58,7 @@ def json_params() -> st.SearchStrategy[dict[str, Any] | Namespace]:
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=5))
     values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner))
     params = st.dictionaries(st.text(string.ascii_lowercase, min_size=1, max_size=6), values, max_size=4)
-    return st.one_of(params, params.map(lambda d: Namespace(**d)))
+    return st.one_of(params, params.map(cst.namespace))
 
 
 def records_file(logger: JsonlLogger) -> Path:

@@ -12,6 +12,7 @@ import io
 import math
 import os
 import tempfile
+from argparse import Namespace
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 import conformance
 import impl
 from conformance import Harness, LoggerSubject, ReadBack
+from conformance import strategies as cst
 from conformance.__main__ import main
 from conformance._harness import as_harness, harness_for, readback_hyperparams
 from conformance._observe import _has_method
@@ -88,6 +90,12 @@ class TestHarness:
         """as_harness refuses an object that is neither a Harness nor callable, naming harness."""
         with pytest.raises(TypeError, match="harness must be"):
             as_harness(42)
+
+    def test_hyperparameter_names_may_be_any_namespace_attribute(self) -> None:
+        """A drawn name ``self`` becomes a Namespace attribute: ``Namespace(**d)`` raised on it while
+        the example was built, an error of the suite's own in any read-back run that drew it."""
+        made = cst.namespace({"self": 1, "lr": 0.5})
+        assert vars(made) == {"self": 1, "lr": 0.5}
 
     def test_read_back_checks_its_field_types(self) -> None:
         """ReadBack takes a tuple of records and a dict of hyperparameters, and refuses a list."""
