@@ -17,7 +17,8 @@ an import hook, so the tree is never written. Only the tests (``--judge tests``)
 (``--judge suite``) that execute the mutated line run: a first, unmutated pass records which lines each
 test or property executes (a ``sys.settrace`` tracer limited to impl's files); a mutant at module or class
 level runs everything that executes any line of its module. Tests run fastest first and stop at the first
-failure. A mutant that runs longer than ``--timeout`` seconds is killed by timeout. Hypothesis runs
+failure. A mutant that uses more than ``--timeout`` seconds of CPU (or blocks for ten times that) is
+killed by timeout: CPU time, so that a verdict does not depend on how busy the machine is. Hypothesis runs
 derandomized, without its database, deadlines or health checks (``--max-examples`` lowers the examples of
 tests that do not set their own), so a verdict is the same on every run.
 
@@ -43,7 +44,9 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import json
+import math
 import os
+import resource
 import signal
 import sys
 import threading
@@ -71,6 +74,8 @@ TESTS_GLOB = "tests/test_impl_*.py"
 # Survivors that cannot be killed (stable id -> why), explained in docs/mutation.md: no caller of impl can
 # tell them from the original (only a spy on a private helper, a profiler or a crash between two fsyncs could).
 EQUIVALENT_FILE = ROOT / "benchmarks" / "mutation-equivalent.json"
+# A mutant's child is also ended after this many times --timeout of wall time (blocked, not computing).
+WALL_FACTOR = 10
 EQUIVALENT: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
 
 _SWAP_CMP: dict[type[ast.cmpop], type[ast.cmpop]] = {
@@ -594,6 +599,9 @@ def judge_one(mutant: Mutant, judge: str, units: Sequence[str], files: Sequence[
     if pid == 0:
         os.close(read)
         os.setpgid(0, 0)
+        # The limit is CPU time, not wall time: on a shared machine a slow mutant and a starved one
+        # look alike by the clock. The kernel ends the child with SIGXCPU when it is spent.
+        resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(timeout), math.ceil(timeout) + 5))
         _quiet()
         verdict: dict[str, Any]
         try:
@@ -611,10 +619,15 @@ def judge_one(mutant: Mutant, judge: str, units: Sequence[str], files: Sequence[
             json.dump(verdict, out)
         os._exit(0)
     os.close(write)
-    deadline = began + timeout
+    deadline = began + WALL_FACTOR * timeout  # (a child blocked without using CPU: a hang)
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGXCPU, signal.SIGKILL):
+                mutant.status, mutant.killer = "timeout", f"over {timeout:.0f} s of CPU"
+                os.close(read)
+                mutant.seconds = time.perf_counter() - began
+                return
             break
         if time.perf_counter() > deadline:
             try:
@@ -622,7 +635,7 @@ def judge_one(mutant: Mutant, judge: str, units: Sequence[str], files: Sequence[
             except ProcessLookupError:
                 pass
             os.waitpid(pid, 0)
-            mutant.status, mutant.killer = "timeout", f"over {timeout:.0f} s"
+            mutant.status, mutant.killer = "timeout", f"blocked over {WALL_FACTOR * timeout:.0f} s"
             os.close(read)
             mutant.seconds = time.perf_counter() - began
             return
@@ -717,7 +730,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--judge", choices=["tests", "suite"], required=True)
     parser.add_argument("--module", action="append", default=[], help="impl module, e.g. _merge (repeatable; default all)")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant (default 120)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="CPU seconds per mutant (default 120)")
     parser.add_argument("--max-examples", type=int, default=None, help="Hypothesis examples for tests that set none")
     parser.add_argument("--survivors-of", type=Path, help="re-judge only the survivors of this earlier JSON result")
     parser.add_argument("--out", type=Path, required=True, help="write OUT.json and OUT.md")
