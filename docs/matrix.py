@@ -191,7 +191,10 @@ BUG = "bug in that library"
 DIFFERENCE = "documented difference"
 CHOICE = "documented choice of that library"
 
-_NO_CHECKS = "no input checks (README: 'no input checks'): `finalize(0)` returns instead of raising TypeError"
+_NO_CHECKS = (
+    "no input checks (README: 'no input checks'): a `finalize` status that is not a str (`finalize(0)`, "
+    "`finalize(b'success')`) returns instead of raising TypeError"
+)
 _FLATTEN = (
     "Lightning 2.x's `_flatten_dict` takes an empty list for a list of dicts (`all()` of nothing is true) "
     "and flattens it to nothing, so `log_hyperparams({'layers': []})` stores no `layers` "
@@ -239,13 +242,21 @@ _AGGREGATION_15 = {
 
 # The ecosystem loggers (each cause read in that library's installed source, versions on the page).
 _NO_CHECKS_ECO = (
-    "no input checks, like Lightning's own loggers (README: 'no input checks'): `finalize(0)` returns instead of "
+    "no input checks, like Lightning's own loggers (README: 'no input checks'): a `finalize` status that is not a "
+    "str (`finalize(0)`, `finalize(b'success')`) returns instead of "
     "raising TypeError"
 )
 _NEGATIVE_RANK_ECO = (
     "the logger's `experiment` is gated by Lightning 2.x's `rank_zero_experiment`, which returns the "
     "`_DummyExperiment` only when `rank_zero_only.rank > 0`, so on a negative rank (the `LOCAL_RANK=-1` convention of "
     "a process outside a distributed job) the real experiment is built"
+)
+_NESTED_NAMESPACE_DVCLIVE = (
+    "`DVCLiveLogger._sanitize_params` turns only a top-level `Namespace` into a string; a nested one reaches "
+    "DVCLive's YAML dumper, and `log_hyperparams({'_': {'_': Namespace()}})` raises `InvalidParameterTypeError: "
+    "cannot represent an object: Namespace()`. `Live.log_params` keeps the value before dumping, so every later "
+    "`log_hyperparams` of that run raises too: a module whose saved hyperparameters nest a Namespace stops the fit "
+    "when Lightning logs them"
 )
 _ECOSYSTEM: dict[tuple[str, str], tuple[str, str]] = {
     ("wandb", "logger.property_types"): (
@@ -272,14 +283,9 @@ _ECOSYSTEM: dict[tuple[str, str], tuple[str, str]] = {
         "environment, `_get_rank() != 0`, holds), but reading `experiment` then makes one, whose archive "
         "(`<key>-<suffix>.zip`) lands in the save directory",
     ),
-    ("dvclive", "logger.hyperparams_dict_and_namespace"): (
-        BUG,
-        "`DVCLiveLogger._sanitize_params` turns only a top-level `Namespace` into a string; a nested one reaches "
-        "DVCLive's YAML dumper, and `log_hyperparams({'_': {'_': Namespace()}})` raises `InvalidParameterTypeError: "
-        "cannot represent an object: Namespace()`. `Live.log_params` keeps the value before dumping, so every later "
-        "`log_hyperparams` of that run raises too: a module whose saved hyperparameters nest a Namespace stops the fit "
-        "when Lightning logs them",
-    ),
+    ("dvclive", "logger.hyperparams_dict_and_namespace"): (BUG, _NESTED_NAMESPACE_DVCLIVE),
+    # (the same bug: the lifecycle's scripts log hyperparameters too)
+    ("dvclive", "logger.lifecycle_any_order"): (BUG, _NESTED_NAMESPACE_DVCLIVE),
     ("dvclive", "logger.rejects_bad_input"): (DIFFERENCE, _NO_CHECKS_ECO + " (the status is not read)"),
     ("dvclive", "logger.persisted_read_back"): (
         BUG,
@@ -376,7 +382,7 @@ CAUSES: dict[tuple[str, str], tuple[str, str]] = {
     ("dummy-2", "logger.rejects_bad_input"): (
         DIFFERENCE,
         "`DummyLogger` takes anything on purpose (its methods are no-ops, and `__getattr__` answers every "
-        "name): `finalize(0)` returns",
+        "name): a `finalize` status that is not a str returns",
     ),
     **{("csv-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
     **{("tb-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
