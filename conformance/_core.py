@@ -116,6 +116,8 @@ class Property:
     ``check(subject, example)`` raises :class:`ConformanceFailure` when the subject breaks the
     sentence and :class:`NotApplicable` when the sentence does not apply to it; ``strategy``
     builds the examples for a subject (``None``: the check runs once, with ``example=None``).
+    ``diagnose(subject)``, once a run has failed, tells what else the subject gets wrong that a
+    shrunk example cannot show (``None``: nothing more); it is added to the failure's message.
     """
 
     id: str
@@ -124,6 +126,7 @@ class Property:
     doc: str
     check: Callable[[Any, Any], None]
     strategy: Callable[[Any], st.SearchStrategy[Any]] | None = None
+    diagnose: Callable[[Any], str | None] | None = None
 
     @property
     def name(self) -> str:
@@ -139,6 +142,7 @@ def register(
     *,
     level: Level,
     strategy: Callable[[Any], st.SearchStrategy[Any]] | None = None,
+    diagnose: Callable[[Any], str | None] | None = None,
 ) -> Callable[[Callable[[Any, Any], None]], Callable[[Any, Any], None]]:
     """Register the decorated ``check(subject, example)`` as property ``id``; its docstring is the contract."""
     group = id.partition(".")[0]
@@ -152,7 +156,7 @@ def register(
         doc = " ".join((check.__doc__ or "").split())
         if not doc:
             raise ValueError(f"property {id!r} needs a docstring: the contract sentence it checks")
-        _REGISTRY[id] = Property(id, kind, level, doc, check, strategy)
+        _REGISTRY[id] = Property(id, kind, level, doc, check, strategy, diagnose)
         return check
 
     return decorate

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 from hypothesis import strategies as st
 
 import spec
@@ -527,7 +528,40 @@ def _recorded_by_rejected_calls(
     )
 
 
-@register("logger.rejects_bad_input", level="strict", strategy=_bad_scripts)
+# One bad input of each kind the sentence names, tried after a failure: a shrunk example shows one
+# call, and a user fixing it should learn at once what else the logger lets through.
+_EACH_KIND: tuple[tuple[str, BadCall], ...] = (
+    ("metrics not a mapping", BadCall("log_metrics", ([("loss", 1.0)], 0), ("metrics",))),
+    ("a key that is not a str", BadCall("log_metrics", ({"loss": 1.0, 7: 1.0}, 0), ("metrics",))),
+    ("a str value", BadCall("log_metrics", ({"loss": 1.0, "acc": "0.5"}, 0), ("metrics", "acc"))),
+    (
+        "a str value one mapping down",
+        BadCall("log_metrics", ({"loss": 1.0, "grp_val": {"x": 1.0, "acc": "0.5"}}, 0), ("metrics", "grp_val", "acc")),
+    ),
+    ("a complex value", BadCall("log_metrics", ({"loss": 1.0, "acc": 1j}, 0), ("metrics", "acc"))),
+    ("a numpy complex value", BadCall("log_metrics", ({"loss": 1.0, "acc": np.complex128(1j)}, 0), ("metrics", "acc"))),
+    (
+        "a numpy datetime64 value",
+        BadCall("log_metrics", ({"loss": 1.0, "acc": np.datetime64("2026-01-01")}, 0), ("metrics", "acc")),
+    ),
+    ("a float step", BadCall("log_metrics", ({"loss": 1.0}, 1.5), ("step",))),
+    ("a str step", BadCall("log_metrics", ({"loss": 1.0}, "1"), ("step",))),
+    ("a bool step", BadCall("log_metrics", ({"loss": 1.0}, True), ("step",))),
+    ("a status that is not a str", BadCall("finalize", (0,), ("status",))),
+    ("a status of None", BadCall("finalize", (None,), ("status",))),
+)
+
+
+def _each_kind_let_through(subject: LoggerSubject) -> str | None:
+    """Which kinds of bad input (one of each, on one fresh logger) ``subject``'s logger mishandles."""
+    with fresh_logger(subject) as (logger, _):
+        wrong = [kind for kind, call in _EACH_KIND if _bad_call_problem(logger, call)[0] is not None]
+    if not wrong:
+        return None
+    return f"of each kind of bad input tried once on a fresh logger, it mishandled: {', '.join(wrong)}"
+
+
+@register("logger.rejects_bad_input", level="strict", strategy=_bad_scripts, diagnose=_each_kind_let_through)
 def rejects_bad_input(subject: LoggerSubject, script: BadScript) -> None:
     """A metrics that is not a mapping of str to real numbers (or to nested such mappings), or a step
     that is not an int or None (a bool is not a step), must raise TypeError naming the argument and key

@@ -161,11 +161,22 @@ def _run_property(
         replay = replay_command(prop, blob or reproduce) if replay_command else None
         return result(
             "failed",
-            message=_describe_error(error),
+            message=_describe_error(error) + _diagnosis(prop, subject),
             falsifying_example=repr(last[0]),
             replay=replay,
         )
     return result("passed")
+
+
+def _diagnosis(prop: Property, subject: Subject) -> str:
+    """``prop``'s diagnosis of ``subject`` after a failure, as a sentence to add to the message."""
+    if prop.diagnose is None:
+        return ""
+    try:
+        found = prop.diagnose(subject)
+    except Exception as error:  # noqa: BLE001 (the verdict stands; only the extra words are lost)
+        return f"; (the diagnosis after the failure raised {type(error).__name__}: {error})"
+    return f"; {found}" if found else ""
 
 
 def _until_not_applicable(

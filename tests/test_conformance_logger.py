@@ -306,3 +306,23 @@ class TestFailureMessages:
         assert result.message is not None
         assert "agg_and_log_metrics(" in result.message and last_call in result.message
         assert "impl.InMemoryLogger logged" in result.message
+
+    def test_a_bad_input_failure_lists_every_kind_mishandled(self, tier: Tier) -> None:
+        """logger.rejects_bad_input's message shows its one shrunk call, then every kind of bad input
+        the logger mishandles (tried once each), and none it handles: here a float step and a status
+        not a str, while its metrics checks are right."""
+
+        class LaxStepAndStatus(impl.InMemoryLogger):
+            def log_metrics(self, metrics: Any, step: Any = None) -> None:
+                super().log_metrics(metrics, None if isinstance(step, float) else step)
+
+            def finalize(self, status: Any) -> None:
+                super().finalize(str(status))
+
+        subject = LoggerSubject(LaxStepAndStatus, "tests:LaxStepAndStatus")
+        report = conformance.certify(subject, only=["logger.rejects_bad_input"], profile=tier.rejection_profile())
+        (result,) = report.subjects[0].results
+        assert result.status == "failed" and result.message is not None
+        head, _, listed = result.message.partition("; of each kind of bad input tried once on a fresh logger, it mishandled: ")
+        assert "expected TypeError naming" in head
+        assert listed.split(", ") == ["a float step", "a status that is not a str", "a status of None"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,8 +15,8 @@ import pytest
 import impl
 from hypothesis import strategies as st
 
-from conformance import PROFILES, SCHEMA, LoggerSubject, MergeSubject, RankSubject, Report, certify
-from conformance._core import NotApplicable, Property
+from conformance import PROFILES, SCHEMA, LoggerSubject, MergeSubject, PropertyResult, RankSubject, Report, certify
+from conformance._core import ConformanceFailure, NotApplicable, Property
 from conformance._runner import run_property
 from conformance.__main__ import main
 from tests.broken.merges import like_1_5
@@ -233,6 +234,49 @@ class TestNotApplicableEndsTheRun:
             3,
             3,
         )
+
+
+class TestDiagnosis:
+    @staticmethod
+    def _run(check: Callable[[Any, Any], None], diagnose: Callable[[Any], str | None]) -> PropertyResult:
+        prop = Property("merge.example", "merge", "core", "A sentence.", check, lambda s: st.integers(), diagnose)
+        return run_property(prop, MergeSubject(impl.merge_dicts), PROFILES["ci"])
+
+    @staticmethod
+    def _fails(subject: Any, example: Any) -> None:
+        raise ConformanceFailure("it broke")
+
+    def test_a_failure_gets_the_diagnosis_once(self) -> None:
+        """After a failed run the property's diagnosis is asked once and added to the message."""
+        asked: list[Any] = []
+
+        def diagnose(subject: Any) -> str | None:
+            asked.append(subject)
+            return "it also does that"
+
+        result = self._run(self._fails, diagnose)
+        assert (result.status, result.message, len(asked)) == ("failed", "it broke; it also does that", 1)
+
+    def test_a_pass_asks_for_no_diagnosis(self) -> None:
+        """A passing run never asks for the diagnosis."""
+        asked: list[Any] = []
+
+        def diagnose(subject: Any) -> str | None:
+            asked.append(subject)
+            return "x"
+
+        result = self._run(lambda subject, example: None, diagnose)
+        assert (result.status, asked) == ("passed", [])
+
+    def test_a_diagnosis_that_raises_keeps_the_verdict(self) -> None:
+        """A diagnosis that raises leaves the failure and its message, saying the diagnosis raised."""
+
+        def diagnose(subject: Any) -> str | None:
+            raise OSError("disk gone")
+
+        result = self._run(self._fails, diagnose)
+        assert result.status == "failed"
+        assert result.message == "it broke; (the diagnosis after the failure raised OSError: disk gone)"
 
 
 class TestTheStateMachineTakesTheRunsExamples:
