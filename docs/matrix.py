@@ -192,8 +192,8 @@ DIFFERENCE = "documented difference"
 CHOICE = "documented choice of that library"
 
 _NO_CHECKS = (
-    "no input checks (README: 'no input checks'): a `finalize` status that is not a str (`finalize(0)`, "
-    "`finalize(b'success')`) returns instead of raising TypeError"
+    "no input checks (README: 'no input checks'): a malformed metrics, step or status (such as the minimal "
+    "example's) is taken instead of raising TypeError"
 )
 _FLATTEN = (
     "Lightning 2.x's `_flatten_dict` takes an empty list for a list of dicts (`all()` of nothing is true) "
@@ -242,9 +242,8 @@ _AGGREGATION_15 = {
 
 # The ecosystem loggers (each cause read in that library's installed source, versions on the page).
 _NO_CHECKS_ECO = (
-    "no input checks, like Lightning's own loggers (README: 'no input checks'): a `finalize` status that is not a "
-    "str (`finalize(0)`, `finalize(b'success')`) returns instead of "
-    "raising TypeError"
+    "no input checks, like Lightning's own loggers (README: 'no input checks'): a malformed metrics, step or "
+    "status (such as the minimal example's) is taken instead of raising TypeError"
 )
 _NEGATIVE_RANK_ECO = (
     "the logger's `experiment` is gated by Lightning 2.x's `rank_zero_experiment`, which returns the "
@@ -382,7 +381,7 @@ CAUSES: dict[tuple[str, str], tuple[str, str]] = {
     ("dummy-2", "logger.rejects_bad_input"): (
         DIFFERENCE,
         "`DummyLogger` takes anything on purpose (its methods are no-ops, and `__getattr__` answers every "
-        "name): a `finalize` status that is not a str returns",
+        "name): a malformed metrics, step or status is taken",
     ),
     **{("csv-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
     **{("tb-1.5", pid): (DIFFERENCE, text) for pid, text in _AGGREGATION_15.items()},
