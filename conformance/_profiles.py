@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Generator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Final
+from typing import Final, cast
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["DEFAULT_PROFILE", "PROFILES", "in_force", "profile_settings", "settings_in_force", "source_independent_draws"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "PROFILES",
+    "derandomized",
+    "in_force",
+    "max_examples_of",
+    "phases_of",
+    "profile_settings",
+    "settings_in_force",
+    "source_independent_draws",
+]
 
 # No example database: verdicts must not depend on what an earlier run left in the directory.
 # No deadline: loggers touch disk, and shared CI machines are noisy.
@@ -37,6 +47,23 @@ DEFAULT_PROFILE: Final = "ci"
 
 for _name, _settings in PROFILES.items():
     settings.register_profile(f"loggerspec-{_name}", _settings)
+
+
+# Typed reads of a settings object: Hypothesis 6.170's settings attributes are partially unknown to
+# pyright (strict), which flags every use.
+def max_examples_of(chosen: settings) -> int:
+    """``chosen.max_examples``."""
+    return cast(int, getattr(chosen, "max_examples"))
+
+
+def derandomized(chosen: settings) -> bool:
+    """``chosen.derandomize``."""
+    return cast(bool, getattr(chosen, "derandomize"))
+
+
+def phases_of(chosen: settings) -> tuple[Phase, ...]:
+    """``chosen.phases``."""
+    return tuple(cast("tuple[Phase, ...]", getattr(chosen, "phases")))
 
 
 def profile_settings(profile: str, max_examples: int | None = None, seed: int | None = None) -> settings:

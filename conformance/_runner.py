@@ -37,7 +37,14 @@ from conformance._core import (
     kind_of,
 )
 from conformance._observe import CLEANUP_TIMEOUT, Cleanup, cleaning_up, fresh_logger
-from conformance._profiles import DEFAULT_PROFILE, profile_settings, settings_in_force, source_independent_draws
+from conformance._profiles import (
+    DEFAULT_PROFILE,
+    derandomized,
+    max_examples_of,
+    profile_settings,
+    settings_in_force,
+    source_independent_draws,
+)
 from conformance._report import PropertyResult, Report, SubjectReport
 
 __all__ = ["certify", "looks_like", "name_of", "run_property", "subject_words"]
@@ -389,7 +396,7 @@ def certify(
     if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
         raise ValueError("jobs above 1 need the fork start method (POSIX)")
     chosen = profile_settings(profile, max_examples, seed)
-    if seed is None and not chosen.derandomize:
+    if seed is None and not derandomized(chosen):
         seed = random.getrandbits(32)
     words_of = command if command is not None else subject_words
 
@@ -416,7 +423,7 @@ def certify(
                 reports.append(_certify_one(subject, level, only, opt_out, cleanup, run, on_result, jobs))
     finally:
         shutil.rmtree(run_directory, ignore_errors=True)
-    return Report(level, profile, seed, chosen.max_examples, _versions(), tuple(reports))
+    return Report(level, profile, seed, max_examples_of(chosen), _versions(), tuple(reports))
 
 
 def _certify_one(
