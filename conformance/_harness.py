@@ -181,6 +181,7 @@ def as_harness(obj: object, name: str | None = None) -> Harness:
 
 SHIPPED_HARNESSES: Final[Mapping[str, str]] = {
     "impl._durable.JsonlLogger": "conformance.harnesses:JSONL",
+    "impl._memory.InMemoryLogger": "conformance.harnesses:MEMORY",
     "lightning.pytorch.loggers.csv_logs.CSVLogger": "conformance.harnesses:CSV",
     "lightning.pytorch.loggers.tensorboard.TensorBoardLogger": "conformance.harnesses:TENSORBOARD",
     "lightning.pytorch.loggers.mlflow.MLFlowLogger": "conformance.harnesses:MLFLOW",

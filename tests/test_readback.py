@@ -29,7 +29,7 @@ from conformance.__main__ import main
 from conformance._harness import as_harness, harness_for, readback_hyperparams
 from conformance._observe import _has_method
 from conformance._readback import _hyperparam_problems, _metric_problems
-from conformance.harnesses import CSV, JSONL, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
+from conformance.harnesses import CSV, JSONL, MEMORY, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
 from tests.broken.readback import BROKEN
 from tests.conftest import Tier
 
@@ -182,6 +182,12 @@ class TestComparison:
 
 
 class TestProperty:
+    def test_the_in_memory_logger_passes_with_its_shipped_harness(self) -> None:
+        """impl.InMemoryLogger passes, read back from itself by the harness picked by its class."""
+        subject = LoggerSubject(impl.InMemoryLogger, "impl:InMemoryLogger")
+        assert harness_for(subject) is MEMORY
+        assert _verdict(subject).status == "passed"
+
     def test_the_durable_logger_passes_with_its_shipped_harness(self) -> None:
         """impl.JsonlLogger passes, read back by the harness picked by its class."""
         subject = LoggerSubject(impl.JsonlLogger, "impl:JsonlLogger")
@@ -197,8 +203,13 @@ class TestProperty:
         assert harness_for(LoggerSubject(factory)) is JSONL
 
     def test_without_a_harness_it_is_not_applicable(self) -> None:
-        """A logger with no harness given and none shipped gets not applicable, with the reason."""
-        result = _verdict(LoggerSubject(impl.InMemoryLogger, "impl:InMemoryLogger"))
+        """A logger with no harness given and none shipped gets not applicable, with the reason (a
+        subclass of a logger that has one is another class: the shipped harnesses match exactly)."""
+
+        class Unshipped(impl.InMemoryLogger):
+            pass
+
+        result = _verdict(LoggerSubject(Unshipped, "tests:Unshipped"))
         assert result.status == "not_applicable"
         assert result.reason is not None and "no read-back harness" in result.reason
 
@@ -269,6 +280,10 @@ DIAGNOSIS = {
     "StepZeroBecomesNone": "step changed",
     "StoresFloat32": "value changed",
     "DropsNoneHyperparams": "hyperparameter lost",
+    "MemoryDropsFirstRecord": "record lost",
+    "MemoryShiftsSteps": "step changed",
+    "MemoryLosesAHyperparameter": "hyperparameter lost",
+    "MemoryCallsOnly": "views disagree with its calls",
 }
 
 

@@ -122,7 +122,7 @@ class TestNothingChecked:
         "argv",
         [
             ["merge", "impl:merge_dicts", "--only", "logger.property_types"],
-            ["logger", "impl:InMemoryLogger", "--only", "logger.persisted_read_back"],
+            ["logger", "tests.broken.round3:NoClose", "--only", "logger.persisted_read_back"],
         ],
     )
     def test_a_run_that_checked_nothing_is_not_certified(self, argv: list[str], tmp_path: Path) -> None:

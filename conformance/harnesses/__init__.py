@@ -1,6 +1,7 @@
 """Read-back harnesses shipped with loggerspec, and factories for loggers that need more than a directory.
 
-``JSONL`` (impl's :class:`~impl.JsonlLogger`) needs nothing but the standard library. ``CSV``,
+``JSONL`` (impl's :class:`~impl.JsonlLogger`) and ``MEMORY`` (impl's :class:`~impl.InMemoryLogger`,
+read from the logger itself) need nothing but the standard library. ``CSV``,
 ``TENSORBOARD`` and ``MLFLOW`` read what Lightning's loggers persisted and need the
 ``loggerspec[lightning]`` extra (tensorboard, PyYAML, mlflow-skinny, SQLAlchemy, alembic) next to
 the logger's own package. ``WANDB``, ``COMET``, ``DVCLIVE``, ``AIM`` and ``SWANLAB`` read the
@@ -18,6 +19,7 @@ from conformance.harnesses._comet import COMET, comet_offline, read_comet_archiv
 from conformance.harnesses._dvclive import DVCLIVE, dvclive_local
 from conformance.harnesses._jsonl import JSONL
 from conformance.harnesses._lightning import CSV, MLFLOW, TENSORBOARD, mlflow_sqlite, to_float32
+from conformance.harnesses._memory import MEMORY
 from conformance.harnesses._swanlab import SWANLAB, swanlab_offline
 from conformance.harnesses._wandb import WANDB, read_wandb_log, wandb_offline
 
@@ -27,6 +29,7 @@ __all__ = [
     "CSV",
     "DVCLIVE",
     "JSONL",
+    "MEMORY",
     "MLFLOW",
     "SWANLAB",
     "TENSORBOARD",
