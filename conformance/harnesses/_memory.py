@@ -7,10 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hypothesis import strategies as st
-
-from conformance import strategies as cst
 from conformance._harness import Harness, ReadBack
+from conformance.harnesses._jsonl import JSONL
 
 __all__ = ["MEMORY"]
 
@@ -42,11 +40,8 @@ MEMORY = Harness(
     layout="records",
     ordered=True,
     none_step=None,
-    # Memory keeps everything spec allows: nested dicts, ints, NaN, infinities, -0.0.
-    metrics=st.one_of(
-        cst.metric_dicts(values=cst.metric_values(allow_nan=True)),
-        cst.nested_metric_dicts(values=cst.metric_values(allow_nan=True)),
-    ),
+    # Memory keeps everything spec allows, as JSON Lines does: nested dicts, ints, NaN, infinities, -0.0.
+    metrics=JSONL.metrics,
 )
 """impl's InMemoryLogger: one record per ``log_metrics`` call (a run that ``agg_and_log_metrics``
 logs included), in order, exactly as logged; a step of ``None`` stays ``None``; hyperparameters as
