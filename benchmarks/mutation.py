@@ -726,6 +726,10 @@ def rescore(path: Path, out: Path) -> int:
     return 0
 
 
+# The verdicts --survivors-of judges again: every one but killed and timeout.
+_AGAIN = ("survived", "uncovered", "equivalent", "not judged", "error")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--judge", choices=["tests", "suite"], required=True)
@@ -733,6 +737,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="CPU seconds per mutant (default 120)")
     parser.add_argument("--max-examples", type=int, default=None, help="Hypothesis examples for tests that set none")
     parser.add_argument("--survivors-of", type=Path, help="re-judge only the survivors of this earlier JSON result")
+    parser.add_argument(
+        "--again", action="append", default=[], choices=sorted(_AGAIN),
+        help="with --survivors-of: re-judge the mutants of this status (repeatable; default all of them)",
+    )  # fmt: skip
     parser.add_argument("--out", type=Path, required=True, help="write OUT.json and OUT.md")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--tests", nargs="+", help="--judge tests: these test files instead of TESTS")
@@ -750,7 +758,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         mutants = [m for m in mutants if any(text in m.stable_id for text in args.match)]
     if args.survivors_of:
         earlier = json.loads(args.survivors_of.read_text())["mutants"]
-        again = {m["stable_id"] for m in earlier if m["status"] in ("survived", "uncovered", "equivalent", "not judged", "error")}
+        again = {m["stable_id"] for m in earlier if m["status"] in (args.again or _AGAIN)}
         done = {m["stable_id"]: m for m in earlier}
         for m in mutants:
             if m.stable_id in done and m.stable_id not in again:
