@@ -36,6 +36,13 @@ _identifiers = st.one_of(
     # Names loggers use on their experiment, private ones too (1.5's TensorBoardLogger calls
     # experiment._get_file_writer()), and 1.5's DummyExperiment's own "nop".
     st.sampled_from(("_get_file_writer", "_private", "_", "add_scalar", "log_metrics", "nop")),
+    # A double underscore at one end only is not a dunder (``__cache``, Python's private names;
+    # ``x__``): a dummy that takes either end for both refuses them. Random names seldom have one.
+    st.builds(
+        lambda core, lead: f"__{core}" if lead else f"{core}__",
+        st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}", fullmatch=True).filter(lambda n: not n.endswith("_")),
+        st.booleans(),
+    ),
 )
 _argument_values = st.one_of(
     st.none(),

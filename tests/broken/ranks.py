@@ -120,6 +120,30 @@ class NotCallableDummy:
         return self
 
 
+class MangledNamesDummy(AbsorbingDummy):
+    """Takes a name with a leading double underscore (``__cache``, Python's private names) for a
+    dunder and refuses it: ``dummy.__cache`` raises AttributeError."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+
+class TrailingUnderscoresDummy(AbsorbingDummy):
+    """Refuses a name that starts or ends with a double underscore (``either end`` for ``both
+    ends``): ``dummy.x__`` raises AttributeError."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name.endswith("__"):
+            raise AttributeError(name)
+        return self
+
+
 class TupleIndexDummy(AbsorbingDummy):
     """Indexes a one-item tuple: only 0 and -1 work (a slice gives a tuple)."""
 
@@ -479,6 +503,8 @@ BROKEN = [
     Broken("rank.dummy_absorbs", _rank(_gate(TupleIndexDummy)), "only index 0 and -1 work"),
     Broken("rank.dummy_absorbs", _rank(_gate(NopDummy)), "dummy.nop is a real method (as in 1.5)"),
     Broken("rank.dummy_absorbs", _rank(_gate(SelfKeywordDummy)), "dummy(self=1) raises"),
+    Broken("rank.dummy_absorbs", _rank(_gate(MangledNamesDummy)), "dummy.__cache raises (taken for a dunder)"),
+    Broken("rank.dummy_absorbs", _rank(_gate(TrailingUnderscoresDummy)), "dummy.x__ raises (either end taken for both)"),
     Broken("rank.dummy_copy_pickle", _rank(rank_zero_experiment_15), "1.5: deepcopy gives None"),
     Broken("rank.dummy_copy_pickle", _rank(_gate(LockedDummy)), "deepcopy and pickle raise"),
     Broken("rank.dummy_iter_ends", _rank(rank_zero_experiment_15), "1.5: __getitem__ iterates forever"),
