@@ -77,6 +77,27 @@ EQUIVALENT_FILE = ROOT / "benchmarks" / "mutation-equivalent.json"
 # A mutant's child is also ended after this many times --timeout of wall time (blocked, not computing).
 WALL_FACTOR = 10
 EQUIVALENT: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
+# For --judge suite only: survivors whose behaviour the contract allows (stable id, or "<module>::*" for a
+# whole module, -> why). The suite certifies the contract, so a mutant that still meets every sentence
+# is a correct implementation to it: rejecting it would be a false failure. Counted apart from equivalents.
+OUTSIDE_FILE = ROOT / "benchmarks" / "mutation-outside.json"
+OUTSIDE: dict[str, str] = json.loads(OUTSIDE_FILE.read_text()) if OUTSIDE_FILE.exists() else {}
+
+
+def outside_reason(mutant: Mutant) -> str | None:
+    """Why the contract allows what ``mutant`` does, if it is listed (for --judge suite)."""
+    return OUTSIDE.get(mutant.stable_id) or OUTSIDE.get(f"{mutant.module}::*")
+
+
+def _explained(mutant: Mutant, judge: str, rescoring: bool = False) -> None:
+    """A survivor explained after all: equivalent, or (judged by the suite) outside the contract.
+    Re-counting, a timeout is explained too: an explained mutant that ran past --timeout was only slow."""
+    if mutant.status not in ("survived", "uncovered", "timeout") or (mutant.status == "timeout" and not rescoring):
+        return
+    if mutant.stable_id in EQUIVALENT:
+        mutant.status = "equivalent"
+    elif judge == "suite" and outside_reason(mutant) is not None:
+        mutant.status = "outside"
 
 _SWAP_CMP: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
@@ -670,17 +691,17 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         f"Judge: `{results['judge']}`; {results['date']}; {results['seconds']:.0f} s; command: `{results['command']}`",
         "",
-        "| module | mutants | killed | timeout | survived | equivalent | not covered | not judged | score |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| module | mutants | killed | timeout | survived | equivalent | outside the contract | not covered | not judged | score |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in [*rows, results["total"]]:
         lines.append(
             f"| {row['module']} | {row['mutants']} | {row['killed']} | {row['timeout']} | {row['survived']} "
-            f"| {row['equivalent']} | {row['uncovered']} | {row['not judged']} | {row['score']} |"
+            f"| {row['equivalent']} | {row['outside']} | {row['uncovered']} | {row['not judged']} | {row['score']} |"
         )
     lines += [
         "",
-        "Score: (killed + timeout) / (mutants - equivalent - not judged). Survivors (not covered ones included):",
+        "Score: (killed + timeout) / (mutants - equivalent - outside the contract - not judged). Survivors (not covered ones included):",
         "",
     ]
     for m in results["mutants"]:
@@ -692,14 +713,21 @@ def markdown(results: dict[str, Any]) -> str:
     for m in results["mutants"]:
         if m["status"] == "equivalent":
             lines.append(f"- equivalent: `{m['module']}.py:{m['line']}` `{m['before']}` → `{m['after']}`: {EQUIVALENT[m['stable_id']]}")
+    whole = {m["module"] for m in results["mutants"] if f"{m['module']}::*" in OUTSIDE}
+    for module in sorted(whole):
+        count = sum(m["module"] == module and m["status"] == "outside" for m in results["mutants"])
+        lines.append(f"- outside the contract: all {count} of `{module}.py`: {OUTSIDE[f'{module}::*']}")
+    for m in results["mutants"]:
+        if m["status"] == "outside" and m["module"] not in whole:
+            lines.append(f"- outside the contract: `{m['module']}.py:{m['line']}` `{m['before']}` → `{m['after']}`: {OUTSIDE[m['stable_id']]}")
     return "\n".join(lines) + "\n"
 
 
 def summarize(mutants: list[Mutant], modules: Sequence[str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     def row(name: str, group: list[Mutant]) -> dict[str, Any]:
-        statuses = ("killed", "timeout", "survived", "equivalent", "uncovered", "not judged")
+        statuses = ("killed", "timeout", "survived", "equivalent", "outside", "uncovered", "not judged")
         count = {s: sum(m.status == s for m in group) for s in statuses}
-        judged = len(group) - count["equivalent"] - count["not judged"]
+        judged = len(group) - count["equivalent"] - count["outside"] - count["not judged"]
         score = f"{100 * (count['killed'] + count['timeout']) / judged:.1f}%" if judged else "-"
         return {"module": name, "mutants": len(group), **count, "score": score}
 
@@ -713,9 +741,9 @@ def rescore(path: Path, out: Path) -> int:
     for data in results["mutants"]:
         mutant = Mutant(data["module"], data["number"], data["line"], data["function"], data["operator"], data["before"], data["after"])
         vars(mutant).update(data)
-        # (an equivalent mutant that ran past --timeout was only slow: it cannot be killed)
-        if mutant.status in ("survived", "uncovered", "timeout") and mutant.stable_id in EQUIVALENT:
-            mutant.status = "equivalent"
+        if mutant.status == "outside" and outside_reason(mutant) is None:
+            mutant.status = "survived"  # (no longer listed)
+        _explained(mutant, results["judge"], rescoring=True)
         mutants.append(mutant)
     modules = sorted({m.module for m in mutants})
     results["table"], results["total"] = summarize(mutants, modules)
@@ -727,7 +755,7 @@ def rescore(path: Path, out: Path) -> int:
 
 
 # The verdicts --survivors-of judges again: every one but killed and timeout.
-_AGAIN = ("survived", "uncovered", "equivalent", "not judged", "error")
+_AGAIN = ("survived", "uncovered", "equivalent", "outside", "not judged", "error")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -793,8 +821,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             mutant.status = "uncovered"
         else:
             judge_one(mutant, args.judge, units, sorted({u.split("::")[0] for u in units}) if args.judge == "tests" else [], args.timeout)
-        if mutant.status in ("survived", "uncovered") and mutant.stable_id in EQUIVALENT:
-            mutant.status = "equivalent"
+        _explained(mutant, args.judge)
         print(f"[{i}/{len(pending)}] {mutant.module}.py:{mutant.line} {mutant.operator}: {mutant.status} "
               f"({len(units)} units, {mutant.seconds:.1f} s)", flush=True)  # fmt: skip
         if i < len(pending) and (i % 10 == 0 or mutant.module != pending[i].module):
