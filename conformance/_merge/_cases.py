@@ -73,6 +73,27 @@ LONG_LISTS = st.lists(
 ).filter(seen_everywhere)
 
 
+_TABLE_VALUES = st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6)
+
+
+@st.composite
+def tables(
+    draw: st.DrawFn,
+    extra_keys: bool = True,
+    rows: st.SearchStrategy[int] = st.integers(min_value=2, max_value=6),
+    values: st.SearchStrategy[float] = _TABLE_VALUES,
+) -> list[dict[str, Any]]:
+    """Two or more plain dicts of floats, each with the first one's keys (two or more) in its order: a
+    table, what a fast path for numpy.mean takes. With ``extra_keys``, later rows may add keys of
+    their own (a fast path reading the table by its first row's keys loses them)."""
+    keys = draw(st.lists(cst.metric_keys(), min_size=2, max_size=5, unique=True))
+    table: list[dict[str, Any]] = []
+    for _ in range(draw(rows)):
+        extra = draw(st.lists(cst.metric_keys(), max_size=2)) if extra_keys and table else []
+        table.append({k: draw(values) for k in [*keys, *(k for k in extra if k not in keys)]})
+    return table
+
+
 def with_nones(dicts: list[dict[str, Any]], choices: list[int]) -> list[dict[str, Any]]:
     """``dicts`` (nested) with some values, leaves or nested dicts, made None or added as None, at
     every level, as ``choices`` say (taken in turn; 2 is a None, a missing choice is none); every

@@ -25,6 +25,7 @@ from conformance._merge._cases import (
     nested_with_nones,
     non_none_columns,
     same_list,
+    tables,
     zero,
 )
 
@@ -50,30 +51,37 @@ def seed_example(subject: MergeSubject, _: None) -> None:
     expect(same_typed(rest, want), f"expected {want} besides 'a' (ints and floats as shown), got {rest}")
 
 
-_results = st.sampled_from((0.0, math.nan))
+# Every function returns one of these, or is numpy.mean itself (the default: a fast path for it is
+# where a merge may read the keys another way; the values are not this property's matter).
+_results = st.sampled_from((0.0, math.nan, "numpy.mean"))
 _nested_key_lists = nested_with_nones(3)
+_proxies = st.lists(st.booleans(), max_size=12)
 
 
 @register(
     "merge.result_keys",
     level="core",
-    strategy=lambda s: st.tuples(
-        st.one_of(FLAT_LISTS, _nested_key_lists, LONG_LISTS), _results, st.lists(st.booleans(), max_size=12)
+    strategy=lambda s: st.one_of(
+        st.tuples(st.one_of(FLAT_LISTS, _nested_key_lists, LONG_LISTS), _results, _proxies),
+        # Tables (later rows adding keys) with numpy.mean: where a fast path may read the keys another way.
+        st.tuples(tables(), st.just("numpy.mean"), _proxies),
     ),
 )
-def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float, list[bool]]) -> None:
+def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float | str, list[bool]]) -> None:
     """The keys of the result must be exactly the keys that have at least one non-None value in some input."""
     dicts, result, proxies = case
 
-    def constant(values: Sequence[float]) -> float:
+    def constant(values: Sequence[float]) -> float | str:
         return result
 
-    got = subject.merge(as_mappings(dicts, proxies), None, constant)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # (numpy.mean of infinities, of nothing but NaN)
+        got = subject.merge(as_mappings(dicts, proxies), None, np.mean if result == "numpy.mean" else constant)
     problem = missing_or_extra(got, key_tree(dicts))
     shown = f"; inputs {[i for i, p in enumerate(proxies[: len(dicts)]) if p]} as MappingProxyType" if any(
         proxies[: len(dicts)]
     ) else ""
-    expect(problem is None, f"{problem} (every function returning {result!r}{shown})")
+    expect(problem is None, f"{problem} (every function {'numpy.mean' if result == 'numpy.mean' else f'returning {result!r}'}{shown})")
 
 
 @st.composite
@@ -194,6 +202,14 @@ _ABSENT = object()  # a cell whose key is missing from that dict
 @st.composite
 def _mean_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     """Dicts, agg_key_funcs naming numpy.mean for some keys, and what default_func is."""
+    if draw(st.integers(0, 2)) == 0:
+        # A table of floats where numpy.mean is some keys' entry and the default is another function:
+        # a fast path over the table must still ask each key's function (rare among the draws below).
+        lengths = st.one_of(st.integers(2, 12), st.integers(13, 40), st.integers(129, 160))
+        dicts: list[dict[str, Any]] = draw(tables(extra_keys=False, rows=lengths, values=_COLUMN_KINDS["varied"]))
+        keys = list(dicts[0])
+        chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=len(keys) - 1, unique=True))
+        return dicts, {k: np.mean for k in chosen}, "first value"
     length = draw(st.one_of(st.integers(1, 12), st.integers(13, 40), st.integers(129, 160)))
     keys = draw(st.lists(st.sampled_from(_MEAN_KEYS), min_size=1, max_size=len(_MEAN_KEYS), unique=True))
     columns = {k: draw(_column(length)) for k in keys}

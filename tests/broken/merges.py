@@ -457,6 +457,41 @@ def skips_non_dict_inputs(
     return merge_dicts([d for d in dicts if isinstance(d, dict)], agg_key_funcs, default_func)
 
 
+# Found by the suite's mutation run (docs/mutation.md): fast paths for numpy.mean over a "table"
+# (plain dicts of floats with the same keys) that the merge properties never took: their functions
+# are never numpy.mean itself, and numpy.mean's own property seldom drew a table beside another function.
+
+
+def _table(dicts: Sequence[Mapping[str, Any]]) -> bool:
+    """Two or more plain dicts whose values are all floats, the first with two keys or more."""
+    return (
+        len(dicts) > 1
+        and len(dicts[0]) > 1
+        and all(type(d) is dict and all(type(v) is float for v in d.values()) for d in dicts)
+    )
+
+
+def mean_for_every_unlisted_key(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """On a table where some entry of ``agg_key_funcs`` is numpy.mean, the keys without an entry get
+    numpy.mean too (the fast path asks "is numpy.mean wanted?" once, not per key)."""
+    funcs = agg_key_funcs or {}
+    if _table(dicts) and any(fn is np.mean for fn in funcs.values()):
+        return merge_dicts(dicts, funcs, np.mean)
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
+def first_keys_when_all_have_them(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """On a table whose inputs all have the first one's keys, with numpy.mean the default, only those
+    keys are merged: keys that later inputs add are lost (the table is read by the first row's keys)."""
+    if default_func is np.mean and _table(dicts) and all(d.keys() >= dicts[0].keys() for d in dicts):
+        return merge_dicts([{k: d[k] for k in dicts[0]} for d in dicts], agg_key_funcs, default_func)
+    return merge_dicts(dicts, agg_key_funcs, default_func)
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -464,6 +499,8 @@ def _subject(fn: Any) -> MergeSubject:
 BROKEN = [
     Broken("merge.seed_example", _subject(ignores_default), "the default function is ignored"),
     Broken("merge.result_keys", _subject(first_dict_keys_only), "keys missing from the first dict are dropped"),
+    Broken("merge.result_keys", _subject(first_keys_when_all_have_them), "numpy.mean path: keys added later lost"),
+    Broken("merge.numpy_mean_exact", _subject(mean_for_every_unlisted_key), "one numpy.mean entry: every key meaned"),
     Broken("merge.dispatch", _subject(ignores_key_funcs), "agg_key_funcs is ignored"),
     Broken("merge.values_in_order", _subject(reversed_values), "values arrive in reverse order"),
     Broken("merge.nested_dispatch", _subject(flat_key_funcs_only), "nested agg_key_funcs are ignored"),
