@@ -48,7 +48,8 @@ class RankGate(RankSource, Protocol):
 
     def __call__(self, fn: Callable[_PS, _T], /) -> Callable[_PS, _T | None]:
         """Wrap ``fn`` so that it runs, and returns its result, only while ``rank == 0``;
-        on any other rank the wrapper must return ``None`` without calling ``fn``."""
+        on any other rank the wrapper must return ``None`` without calling ``fn``. The rank is read
+        at each call. Checked by: ``rank.gate_runs_on_rank_zero_only``."""
         ...
 
 

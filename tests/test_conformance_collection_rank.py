@@ -40,6 +40,7 @@ RANK_IDS = [
     "rank.dummy_bool",
     "rank.environment_order",
     "rank.environment_malformed",
+    "rank.gate_runs_on_rank_zero_only",
 ]
 LOGGER_IDS = ["logger.nothing_written_off_rank_zero"]
 OWNED = COLLECTION_IDS + RANK_IDS + LOGGER_IDS

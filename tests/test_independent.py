@@ -56,6 +56,8 @@ def _may_not_apply(subject: Subject, property_id: str) -> bool:
         return True  # needs a read-back harness, and these loggers ship none
     if isinstance(subject, RankSubject) and property_id.startswith("rank.environment_"):
         return subject.rank_source is ranks.RANK  # a plain attribute: no state without a setting
+    if isinstance(subject, RankSubject) and property_id == "rank.gate_runs_on_rank_zero_only":
+        return not callable(subject.rank_source)  # these rank objects hold the rank, none is a decorator
     if isinstance(subject, LoggerSubject):
         if property_id.startswith("aggregation."):
             return subject.factory not in AGGREGATING

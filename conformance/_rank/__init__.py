@@ -7,6 +7,7 @@ object: the sentences of :class:`spec.ExperimentDecorator`, :class:`spec.Absorbi
 - ``_gate``: ``rank.dummy_off_rank_zero``, ``rank.result_on_rank_zero``.
 - ``_dummy``: ``rank.dummy_absorbs``, ``rank.dummy_copy_pickle``, ``rank.dummy_iter_ends``, ``rank.dummy_bool``.
 - ``_environment``: ``rank.environment_order``, ``rank.environment_malformed``.
+- ``_only``: ``rank.gate_runs_on_rank_zero_only``, the rank object used as a decorator (``rank_zero_only(fn)``).
 - ``_written``: ``logger.nothing_written_off_rank_zero``, in a process of that rank as a launcher makes it.
 
 Each example sets the rank with :func:`conformance._launch.at_rank` (or
@@ -15,6 +16,6 @@ Each example sets the rank with :func:`conformance._launch.at_rank` (or
 
 from conformance._launch import at_rank
 # Unsorted on purpose: this order is the report's.
-from conformance._rank import _gate, _dummy, _environment, _written  # noqa: F401, I001 - registers the properties
+from conformance._rank import _gate, _dummy, _environment, _only, _written  # noqa: F401, I001 - registers the properties
 
 __all__ = ["at_rank"]

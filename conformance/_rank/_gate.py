@@ -15,6 +15,7 @@ from conformance._rank._holders import (
     EARLIER_RANKS,
     EmptyRun,
     Experiment,
+    RESULTS,
     GetterError,
     history,
     holder,
@@ -58,22 +59,10 @@ def dummy_off_rank_zero(subject: RankSubject, case: tuple[list[int], int]) -> No
         )
 
 
-_results = st.one_of(
-    st.sampled_from((0, "", None, False, 0.0)),
-    st.builds(list[object]),
-    st.builds(dict[object, object]),
-    st.builds(EmptyRun),
-    st.builds(Experiment),
-    st.integers(min_value=1),
-    st.text(min_size=1, max_size=6),
-    st.lists(st.integers(), min_size=1, max_size=3),
-)
-
-
 @register(
     "rank.result_on_rank_zero",
     level="core",
-    strategy=lambda s: st.tuples(_results, EARLIER_RANKS, ANY_RANK),
+    strategy=lambda s: st.tuples(RESULTS, EARLIER_RANKS, ANY_RANK),
 )
 def result_on_rank_zero(subject: RankSubject, case: tuple[Any, list[int], int]) -> None:
     """On rank 0 the wrapper must call fn once and return its result unchanged, even when that result

@@ -21,6 +21,7 @@ __all__ = [
     "EARLIER_RANKS",
     "EmptyRun",
     "Experiment",
+    "RESULTS",
     "GetterError",
     "dummy_at",
     "experiment_at",
@@ -52,6 +53,19 @@ class EmptyRun:
 
     def __repr__(self) -> str:
         return "<empty run (falsy)>"
+
+
+RESULTS: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from((0, "", None, False, 0.0)),
+    st.builds(list[object]),
+    st.builds(dict[object, object]),
+    st.builds(EmptyRun),
+    st.builds(Experiment),
+    st.integers(min_value=1),
+    st.text(min_size=1, max_size=6),
+    st.lists(st.integers(), min_size=1, max_size=3),
+)
+"""What a wrapped function returns: falsy values (the wrapper must not take them for "no result") and others."""
 
 
 class GetterError(Exception):

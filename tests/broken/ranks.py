@@ -486,6 +486,83 @@ class StoresAttributesDummy:
         return iter(())
 
 
+# Rank objects whose decorator (``rank_zero_only(fn)``, spec.RankGate) is broken; the rank itself
+# is kept as impl's (set, read from the environment, dropped). Found by the suite's mutation run:
+# no property used the rank object as a decorator.
+
+
+class CallsFnEverywhere(impl.RankZeroOnly):
+    """Calls ``fn`` on every rank (its side effects run everywhere) and returns None off rank 0."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            result = fn(*args, **kwargs)
+            return result if self.rank == 0 else None
+
+        return wrapped
+
+
+class RunsOnNegativeRanks(impl.RankZeroOnly):
+    """Runs ``fn`` while ``rank <= 0``: rank -1 (``LOCAL_RANK=-1``) runs it."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs) if self.rank <= 0 else None
+
+        return wrapped
+
+
+class FalsyResultLost(impl.RankZeroOnly):
+    """Returns ``fn(...) or None``: a falsy result (0, "", []) comes back as None."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return (fn(*args, **kwargs) or None) if self.rank == 0 else None
+
+        return wrapped
+
+
+class RankReadWhenDecorating(impl.RankZeroOnly):
+    """Reads the rank once, when it decorates: a function decorated at import runs on every rank."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        on_rank_zero = self.rank == 0
+
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args, **kwargs) if on_rank_zero else None
+
+        return wrapped
+
+
+class KeywordsDropped(impl.RankZeroOnly):
+    """Passes ``fn`` its positional arguments only."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return fn(*args) if self.rank == 0 else None
+
+        return wrapped
+
+
+def _gate_object(cls: type[impl.RankZeroOnly]) -> RankSubject:
+    """A correct ``rank_zero_experiment`` on an instance of ``cls``: only the decorator is broken."""
+    source = cls()
+
+    def decorator(fn: Getter) -> Getter:
+        @functools.wraps(fn)
+        def experiment(self: Any) -> Any:
+            return fn(self) if source.rank == 0 else impl.DummyExperiment()
+
+        return experiment
+
+    return RankSubject(decorator, source, f"tests.broken.ranks:{cls.__name__}")
+
+
 def _rank(decorator: Callable[[Getter], Getter]) -> RankSubject:
     return RankSubject(decorator, impl.rank_zero_only, f"tests.broken.ranks:{decorator.__name__}")
 
@@ -495,6 +572,11 @@ def _logger(factory: type[Any]) -> LoggerSubject:
 
 
 BROKEN = [
+    Broken("rank.gate_runs_on_rank_zero_only", _gate_object(CallsFnEverywhere), "fn runs on every rank"),
+    Broken("rank.gate_runs_on_rank_zero_only", _gate_object(RunsOnNegativeRanks), "rank <= 0: rank -1 runs fn"),
+    Broken("rank.gate_runs_on_rank_zero_only", _gate_object(FalsyResultLost), "a falsy result comes back as None"),
+    Broken("rank.gate_runs_on_rank_zero_only", _gate_object(RankReadWhenDecorating), "the rank read when decorating"),
+    Broken("rank.gate_runs_on_rank_zero_only", _gate_object(KeywordsDropped), "fn's keyword arguments dropped"),
     Broken("rank.dummy_off_rank_zero", _rank(calls_getter_everywhere), "the getter runs on every rank"),
     Broken("rank.dummy_off_rank_zero", _rank(none_off_rank_zero), "None off rank 0"),
     Broken("rank.result_on_rank_zero", _rank(rank_zero_experiment_15), "1.5: a falsy experiment becomes the dummy"),
