@@ -59,6 +59,7 @@ SLOW = {
     "logger.nothing_written_off_rank_zero:PositiveRankFileLogger",  # not rejected
     "logger.rejects_bad_input:BoolStepTaken",  # 0.27 s
     "logger.rejects_bad_input:NumpyComplexTaken",  # not rejected
+    "merge.numpy_mean_exact:float64_mean",  # not rejected
     "merge.result_keys:drops_nan_results",  # not rejected
     "merge.values_in_order:sorted_values",  # not rejected
 }

@@ -202,11 +202,16 @@ _ABSENT = object()  # a cell whose key is missing from that dict
 @st.composite
 def _mean_cases(draw: st.DrawFn) -> tuple[list[dict[str, Any]], dict[str, Any], str]:
     """Dicts, agg_key_funcs naming numpy.mean for some keys, and what default_func is."""
-    if draw(st.integers(0, 2)) == 0:
-        # A table of floats where numpy.mean is some keys' entry and the default is another function:
-        # a fast path over the table must still ask each key's function (rare among the draws below).
+    if draw(st.integers(0, 3)) == 0:
+        # A table of floats (rare among the draws below, which mix kinds and gaps per key), where a fast
+        # path takes many keys at once: as it is, or ragged (later rows adding keys of their own, so the
+        # table's keys are columns of equal length but the inputs no rectangle). Either numpy.mean is the
+        # default, or it is some keys' entry beside another default: each key must still get its own function.
         lengths = st.one_of(st.integers(2, 12), st.integers(13, 40), st.integers(129, 160))
-        dicts: list[dict[str, Any]] = draw(tables(extra_keys=False, rows=lengths, values=_COLUMN_KINDS["varied"]))
+        ragged = draw(st.booleans())
+        dicts: list[dict[str, Any]] = draw(tables(extra_keys=ragged, rows=lengths, values=_COLUMN_KINDS["varied"]))
+        if draw(st.booleans()):
+            return dicts, {}, "numpy.mean"
         keys = list(dicts[0])
         chosen = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=len(keys) - 1, unique=True))
         return dicts, {k: np.mean for k in chosen}, "first value"
