@@ -734,17 +734,32 @@ def summarize(mutants: list[Mutant], modules: Sequence[str]) -> tuple[list[dict[
     return [row(m, [x for x in mutants if x.module == m]) for m in modules], row("total", mutants)
 
 
-def rescore(path: Path, out: Path) -> int:
-    """Re-count a result with the equivalents listed now (a survivor explained after the run)."""
-    results: dict[str, Any] = json.loads(path.read_text())
+def rescore(paths: Sequence[Path], out: Path) -> int:
+    """Re-count a result with the equivalents and outside-the-contract survivors listed now (explained
+    after the run). Given several results of one judge (a run, then runs that judged again what it left),
+    each mutant's verdict is the last one given that is not "not judged"; the commands are kept."""
+    runs: list[dict[str, Any]] = [json.loads(p.read_text()) for p in paths]
+    if len({run["judge"] for run in runs}) != 1:
+        raise SystemExit("--rescore: the results were judged differently")
+    results = dict(runs[-1])
+    if len(runs) > 1:
+        results["command"] = " ; ".join(run["command"] for run in runs)
+        results["date"] = ", ".join(run["date"] for run in runs)
+        results["seconds"] = sum(run["seconds"] for run in runs)
+    verdicts: dict[str, dict[str, Any]] = {}
+    for run in runs:
+        for data in run["mutants"]:
+            if data["status"] != "not judged" or data["stable_id"] not in verdicts:
+                verdicts[data["stable_id"]] = data
     mutants: list[Mutant] = []
-    for data in results["mutants"]:
+    for data in verdicts.values():
         mutant = Mutant(data["module"], data["number"], data["line"], data["function"], data["operator"], data["before"], data["after"])
         vars(mutant).update(data)
         if mutant.status == "outside" and outside_reason(mutant) is None:
             mutant.status = "survived"  # (no longer listed)
         _explained(mutant, results["judge"], rescoring=True)
         mutants.append(mutant)
+    mutants.sort(key=lambda m: (m.module, m.number))
     modules = sorted({m.module for m in mutants})
     results["table"], results["total"] = summarize(mutants, modules)
     results["mutants"] = [m.as_json() for m in mutants]
@@ -773,7 +788,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--tests", nargs="+", help="--judge tests: these test files instead of TESTS")
     parser.add_argument("--match", action="append", default=[], help="only mutants whose stable id contains this")
-    parser.add_argument("--rescore", type=Path, help="re-count an earlier JSON result with the current equivalents; no run")
+    parser.add_argument(
+        "--rescore", type=Path, nargs="+",
+        help="re-count earlier JSON results (several: the later ones' verdicts win) with the current lists; no run",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.rescore:
         return rescore(args.rescore, args.out)

@@ -31,6 +31,11 @@ def _is_dunder(name: str) -> bool:
     return name.startswith("__") and name.endswith("__")
 
 
+def _one_end(core: str, lead: bool) -> str:
+    """``core`` with a double underscore before it (``__cache``) or after it (``x__``)."""
+    return f"__{core}" if lead else f"{core}__"
+
+
 _identifiers = st.one_of(
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True).filter(lambda n: not _is_dunder(n)),
     # Names loggers use on their experiment, private ones too (1.5's TensorBoardLogger calls
@@ -39,7 +44,7 @@ _identifiers = st.one_of(
     # A double underscore at one end only is not a dunder (``__cache``, Python's private names;
     # ``x__``): a dummy that takes either end for both refuses them. Random names seldom have one.
     st.builds(
-        lambda core, lead: f"__{core}" if lead else f"{core}__",
+        _one_end,
         st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}", fullmatch=True).filter(lambda n: not n.endswith("_")),
         st.booleans(),
     ),

@@ -40,7 +40,7 @@ def gate_runs_on_rank_zero_only(
     """The rank object, used as a decorator, must wrap fn so that it runs, and returns its result,
     only while rank == 0; on any other rank the wrapper must return None without calling fn."""
     value, decorated, earlier, other, args, kwargs = case
-    gate = subject.rank_source
+    gate: Any = subject.rank_source
     if not callable(gate):
         raise NotApplicable("the rank object is not callable: it holds the rank but is not a rank_zero_only gate")
     calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
@@ -51,7 +51,7 @@ def gate_runs_on_rank_zero_only(
 
     with at_rank(gate, decorated):
         try:
-            wrapped = gate(fn)
+            wrapped: Any = gate(fn)
         except Exception as error:
             raise ConformanceFailure(
                 f"the rank object, used as a decorator (rank_zero_only(fn)) on rank {decorated}, raised "
