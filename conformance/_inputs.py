@@ -51,6 +51,16 @@ class TensorLike:
         return "<tensor-like, item() raises>" if self._item is None else f"<tensor-like, item() = {self._item!r}>"
 
 
+class ItemNotCallable:
+    """A 0-d tensor-like whose ``item`` is a value, not a method: ``.item()`` raises TypeError."""
+
+    shape = ()
+    item = 0.5
+
+    def __repr__(self) -> str:
+        return "<tensor-like, item is 0.5, not a method>"
+
+
 class _Marker:
     """What a 0-d object array holds: nothing a number, with a repr that is the same in every run."""
 
@@ -67,12 +77,12 @@ def _object_array() -> Any:
 # Not real numbers although a loose check takes them (spec: log_metrics' strict sentence), in four
 # families drawn alike, so that a check that lets one family through meets it: numpy complex scalars;
 # 0-d arrays of complex, str, bytes and objects; datetime64 and timedelta64 (numpy registers
-# timedelta64 as an integer); tensor-likes whose item() is complex or raises.
+# timedelta64 as an integer); tensor-likes whose item() is complex or raises (item no method, too).
 _NON_REAL_FAMILIES = (
     (np.complex64(1j), np.complex128(0.5 + 2j)),
     (np.array(1j), np.array("x"), np.array(b"x"), _object_array()),
     (np.datetime64("2024-01-01"), np.timedelta64(1, "s")),
-    (TensorLike(1j), TensorLike(None)),
+    (TensorLike(1j), TensorLike(None), ItemNotCallable()),
 )
 non_real_values = st.one_of(*(st.sampled_from(family) for family in _NON_REAL_FAMILIES))
 # Not real numbers: strs (two times in five), what a check that only refuses strs lets through (one

@@ -114,6 +114,23 @@ class TensorItemUnchecked(_LooseValues):
         return getattr(value, "shape", None) == () and callable(getattr(value, "item", None))
 
 
+class TensorItemAttribute(_LooseValues):
+    """log_metrics asks a 0-d tensor-like what it holds, taking ``item`` as the value when it is not a
+    method (as if it were a property): a tensor-like whose ``item`` is 0.5, not callable, is taken,
+    though its ``.item()`` raises."""
+
+    @staticmethod
+    def takes(value: object) -> bool:
+        if getattr(value, "shape", None) != ():
+            return False
+        item = getattr(value, "item", None)
+        try:
+            held = item() if callable(item) else item
+        except Exception:  # (a tensor-like whose item() raises is refused)
+            return False
+        return type(held) in (int, float, bool)
+
+
 def _plain(metrics: Any) -> Any:
     """``metrics`` with its nested mappings made plain dicts, by recursion (no cycle or depth check)."""
     if not is_mapping(metrics):
@@ -166,6 +183,7 @@ BROKEN = [
     Broken("logger.rejects_bad_input", _logger(NumpyComplexTaken), "numpy.complex64(1j) is taken as a number"),
     Broken("logger.rejects_bad_input", _logger(DatetimeTaken), "numpy.datetime64 values are taken"),
     Broken("logger.rejects_bad_input", _logger(TensorItemUnchecked), "a tensor-like whose item() is complex is taken"),
+    Broken("logger.rejects_bad_input", _logger(TensorItemAttribute), "a tensor-like whose item is no method is taken"),
     Broken("logger.rejects_bad_input", _logger(RecursesIntoSelf), "a metrics that contains itself: RecursionError"),
     Broken("logger.rejects_bad_input", _logger(ZeroDimArraysTaken), "numpy.array('x') is taken as a number"),
     Broken(
