@@ -82,11 +82,12 @@ def tables(
     extra_keys: bool = True,
     rows: st.SearchStrategy[int] = st.integers(min_value=2, max_value=6),
     values: st.SearchStrategy[float] = _TABLE_VALUES,
+    min_keys: int = 2,
 ) -> list[dict[str, Any]]:
-    """Two or more plain dicts of floats, each with the first one's keys (two or more) in its order: a
-    table, what a fast path for numpy.mean takes. With ``extra_keys``, later rows may add keys of
+    """Two or more plain dicts of ``values`` (floats), each with the first one's keys (two or more) in its
+    order: a table, what a fast path for numpy.mean takes. With ``extra_keys``, later rows may add keys of
     their own (a fast path reading the table by its first row's keys loses them)."""
-    keys = draw(st.lists(cst.metric_keys(), min_size=2, max_size=5, unique=True))
+    keys = draw(st.lists(cst.metric_keys(), min_size=min_keys, max_size=max(5, min_keys), unique=True))
     table: list[dict[str, Any]] = []
     for _ in range(draw(rows)):
         extra = draw(st.lists(cst.metric_keys(), max_size=2)) if extra_keys and table else []

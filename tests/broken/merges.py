@@ -492,6 +492,41 @@ def first_keys_when_all_have_them(
     return merge_dicts(dicts, agg_key_funcs, default_func)
 
 
+def batch_one_column_off(
+    dicts: Sequence[Mapping[str, Any]], agg_key_funcs: Any = None, default_func: Any = np.mean
+) -> dict[str, Any]:
+    """A batched numpy.mean for inputs that are no rectangle (a key missing or None somewhere): the keys
+    meaned by numpy.mean whose values are equally many floats, three or more, are averaged as one table,
+    built one column off (``columns[i + 1]`` for the key at ``i``); when a column read so is not as long
+    or not all floats, the batch is given up and each key meaned by itself. Flat inputs only (nested
+    ones are merged right)."""
+    got = merge_dicts(dicts, agg_key_funcs, default_func)
+    if any(isinstance(v, Mapping) for d in dicts for v in d.values()):
+        return got
+    if all(d.keys() == dicts[0].keys() and None not in d.values() for d in dicts):
+        return got  # a rectangle: another path
+    funcs = agg_key_funcs or {}
+    columns: dict[str, list[Any]] = {}
+    for d in dicts:
+        for k, v in d.items():
+            if v is not None:
+                columns.setdefault(k, []).append(v)
+    keys = list(columns)
+    by_length: dict[int, list[int]] = {}
+    for i, k in enumerate(keys):
+        meaned = funcs.get(k) is np.mean or (k not in funcs and default_func is np.mean)
+        if meaned and all(type(v) is float for v in columns[k]):
+            by_length.setdefault(len(columns[k]), []).append(i)
+    for length, batch in by_length.items():
+        if len(batch) < 3:
+            continue
+        read = [columns[keys[i + 1]] if i + 1 < len(keys) else [] for i in batch]
+        if all(len(c) == length and all(type(v) is float for v in c) for c in read):
+            for i, column in zip(batch, read):
+                got[keys[i]] = np.mean(column)
+    return got
+
+
 def _subject(fn: Any) -> MergeSubject:
     return MergeSubject(fn, f"tests.broken.merges:{fn.__name__}")
 
@@ -501,6 +536,7 @@ BROKEN = [
     Broken("merge.result_keys", _subject(first_dict_keys_only), "keys missing from the first dict are dropped"),
     Broken("merge.result_keys", _subject(first_keys_when_all_have_them), "numpy.mean path: keys added later lost"),
     Broken("merge.numpy_mean_exact", _subject(mean_for_every_unlisted_key), "one numpy.mean entry: every key meaned"),
+    Broken("merge.numpy_mean_exact", _subject(batch_one_column_off), "ragged inputs: a batch read one column off"),
     Broken("merge.dispatch", _subject(ignores_key_funcs), "agg_key_funcs is ignored"),
     Broken("merge.values_in_order", _subject(reversed_values), "values arrive in reverse order"),
     Broken("merge.nested_dispatch", _subject(flat_key_funcs_only), "nested agg_key_funcs are ignored"),
