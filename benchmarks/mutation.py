@@ -29,7 +29,8 @@ tests that do not set their own), so a verdict is the same on every run.
 
 Output: ``--out PREFIX`` writes ``PREFIX.json`` (every mutant and its verdict) and ``PREFIX.md`` (the table
 and every survivor with its diff). Survivors listed in ``EQUIVALENT`` (by their stable id: module, function,
-original -> mutated code, occurrence) are counted as equivalent, with the reason. ``--survivors-of
+original -> mutated code, occurrence) are counted as equivalent, with the reason; with ``--judge suite``,
+those listed in ``OUTSIDE`` (benchmarks/mutation-outside.json) as outside the contract, with the reason. ``--survivors-of
 PREFIX.json`` re-judges only that run's survivors (after new tests), ``--module`` limits the modules.
 """
 
