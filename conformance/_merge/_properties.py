@@ -74,14 +74,15 @@ def result_keys(subject: MergeSubject, case: tuple[list[dict[str, Any]], float |
     def constant(values: Sequence[float]) -> float | str:
         return result
 
+    default_func, named = (np.mean, "numpy.mean") if result == "numpy.mean" else (constant, f"returning {result!r}")
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # (numpy.mean of infinities, of nothing but NaN)
-        got = subject.merge(as_mappings(dicts, proxies), None, np.mean if result == "numpy.mean" else constant)
+        got = subject.merge(as_mappings(dicts, proxies), None, default_func)
     problem = missing_or_extra(got, key_tree(dicts))
     shown = f"; inputs {[i for i, p in enumerate(proxies[: len(dicts)]) if p]} as MappingProxyType" if any(
         proxies[: len(dicts)]
     ) else ""
-    expect(problem is None, f"{problem} (every function {'numpy.mean' if result == 'numpy.mean' else f'returning {result!r}'}{shown})")
+    expect(problem is None, f"{problem} (every function {named}{shown})")
 
 
 @st.composite

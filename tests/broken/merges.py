@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from conformance._core import MergeSubject
+from conformance._merge._cases import non_none_columns
 from impl import _merge as impl_merge
 from impl import merge_dicts
 from tests.broken import Broken
@@ -506,11 +507,7 @@ def batch_one_column_off(
     if all(d.keys() == dicts[0].keys() and None not in d.values() for d in dicts):
         return got  # a rectangle: another path
     funcs = agg_key_funcs or {}
-    columns: dict[str, list[Any]] = {}
-    for d in dicts:
-        for k, v in d.items():
-            if v is not None:
-                columns.setdefault(k, []).append(v)
+    columns = non_none_columns([dict(d) for d in dicts])
     keys = list(columns)
     by_length: dict[int, list[int]] = {}
     for i, k in enumerate(keys):

@@ -491,38 +491,40 @@ class StoresAttributesDummy:
 # no property used the rank object as a decorator.
 
 
-class CallsFnEverywhere(impl.RankZeroOnly):
+class _BrokenGate(impl.RankZeroOnly):
+    """impl's rank object whose decorator's wrapper calls :meth:`run` at each call."""
+
+    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            return self.run(fn, args, kwargs)
+
+        return wrapped
+
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return fn(*args, **kwargs) if self.rank == 0 else None
+
+
+class CallsFnEverywhere(_BrokenGate):
     """Calls ``fn`` on every rank (its side effects run everywhere) and returns None off rank 0."""
 
-    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            result = fn(*args, **kwargs)
-            return result if self.rank == 0 else None
-
-        return wrapped
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        result = fn(*args, **kwargs)
+        return result if self.rank == 0 else None
 
 
-class RunsOnNegativeRanks(impl.RankZeroOnly):
+class RunsOnNegativeRanks(_BrokenGate):
     """Runs ``fn`` while ``rank <= 0``: rank -1 (``LOCAL_RANK=-1``) runs it."""
 
-    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            return fn(*args, **kwargs) if self.rank <= 0 else None
-
-        return wrapped
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return fn(*args, **kwargs) if self.rank <= 0 else None
 
 
-class FalsyResultLost(impl.RankZeroOnly):
+class FalsyResultLost(_BrokenGate):
     """Returns ``fn(...) or None``: a falsy result (0, "", []) comes back as None."""
 
-    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            return (fn(*args, **kwargs) or None) if self.rank == 0 else None
-
-        return wrapped
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return (fn(*args, **kwargs) or None) if self.rank == 0 else None
 
 
 class RankReadWhenDecorating(impl.RankZeroOnly):
@@ -538,15 +540,11 @@ class RankReadWhenDecorating(impl.RankZeroOnly):
         return wrapped
 
 
-class KeywordsDropped(impl.RankZeroOnly):
+class KeywordsDropped(_BrokenGate):
     """Passes ``fn`` its positional arguments only."""
 
-    def __call__(self, fn: Callable[..., Any], /) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            return fn(*args) if self.rank == 0 else None
-
-        return wrapped
+    def run(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return fn(*args) if self.rank == 0 else None
 
 
 def _gate_object(cls: type[impl.RankZeroOnly]) -> RankSubject:
